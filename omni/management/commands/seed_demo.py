@@ -1,0 +1,118 @@
+"""Load the demo retailer: its network and one user per role. Safe to run again."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from inventory import services as inventory_services
+from inventory.models import Location
+from inventory.opening_hours import parse_day
+from omni.demo import network
+
+
+def _weekly_hours(days: list[str]) -> dict:
+    return {weekday: parse_day(text) for weekday, text in enumerate(days)}
+
+
+def _cutoff(text: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(text) if text else None
+
+
+class Command(BaseCommand):
+    help = "Load the demo network and users (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the database already holds locations."
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Location.objects.exists():
+            self.stdout.write("Demo data already present.")
+            return
+        with transaction.atomic():
+            count = self._seed_locations()
+            token = self._seed_users()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo network ready: {count} locations, {len(network.USERS)} users.")
+        )
+        self.stdout.write(f"Integration token for api.webshop: {token}")
+
+    def _upsert_location(self, code: str, hours: list[str], **fields) -> None:
+        existing = Location.objects.filter(code=code).first()
+        if existing is None:
+            inventory_services.location_create(
+                actor=None, code=code, weekly_hours=_weekly_hours(hours), reason="demo data", **fields
+            )
+        else:
+            inventory_services.location_update(
+                location=existing, actor=None, weekly_hours=_weekly_hours(hours), reason="demo data", **fields
+            )
+
+    def _seed_locations(self) -> int:
+        for code, name, address, postcode, city, lat, lon, hours, capacity, ships, online in network.STORES:
+            self._upsert_location(
+                code,
+                hours,
+                name=name,
+                kind=Location.Kind.STORE,
+                address_line1=address,
+                postcode=postcode,
+                city=city,
+                latitude=Decimal(str(lat)),
+                longitude=Decimal(str(lon)),
+                daily_capacity=capacity,
+                order_cutoff_time=datetime.time(16, 0),
+                ships_to_customers=ships,
+                is_pickup_point=True,
+                receives_ship_to_store=True,
+                sends_transfers=True,
+                receives_transfers=True,
+                sells_stock_online=online,
+            )
+        for kind, rows in (
+            (Location.Kind.WAREHOUSE, network.WAREHOUSES),
+            (Location.Kind.DROP_SHIP_VENDOR, network.VENDORS),
+        ):
+            for row in rows:
+                row = dict(row)
+                row["latitude"], row["longitude"] = (
+                    Decimal(str(row["latitude"])),
+                    Decimal(str(row["longitude"])),
+                )
+                self._upsert_location(
+                    row.pop("code"),
+                    row.pop("hours"),
+                    kind=kind,
+                    order_cutoff_time=_cutoff(row.pop("order_cutoff")),
+                    sends_transfers=kind == Location.Kind.WAREHOUSE,
+                    **row,
+                )
+        return len(network.STORES) + len(network.WAREHOUSES) + len(network.VENDORS)
+
+    def _seed_users(self) -> str:
+        token = ""
+        for username, first_name, last_name, role, store_code in network.USERS:
+            store = Location.objects.get(code=store_code) if store_code else None
+            user, created = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{username}@omni-demo.fr",
+                    "role": role,
+                    "store": store,
+                    "is_staff": role == "head_office",
+                    "is_superuser": role == "head_office",
+                },
+            )
+            if created or not user.has_usable_password():
+                user.set_password(network.DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            if role == "integration":
+                token = Token.objects.get_or_create(user=user)[0].key
+        return token

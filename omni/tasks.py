@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import health
+
+
+@shared_task(ignore_result=True)
+def record_worker_heartbeat() -> None:
+    """Beat schedules it every minute; /healthz reports how long ago a worker ran it."""
+    health.worker_heartbeat_record()

@@ -1,0 +1,36 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.access import PAGE_ROLES, role_required
+from inventory.selectors import (
+    location_get_for_user,
+    location_is_open_now,
+    location_weekly_hours,
+    network_summary,
+)
+
+from .health import system_health
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when PostgreSQL and Redis answer, 503 otherwise. No sign-in: load balancers call it."""
+    health = system_health()
+    return JsonResponse(health, status=200 if health["ok"] else 503)
+
+
+@role_required(*PAGE_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's start page."""
+    user = request.user
+    context: dict = {}
+    if user.is_head_office:
+        context["network"] = network_summary()
+        context["health"] = system_health()
+    elif user.is_store_associate:
+        store = location_get_for_user(user=user, code=user.store.code)
+        context["store"] = store
+        context["store_open_now"] = location_is_open_now(store)
+        context["weekly_hours"] = location_weekly_hours(store)
+    return render(request, "home.html", context)
