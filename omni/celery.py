@@ -1,9 +1,8 @@
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings.development")
-
+# DJANGO_SETTINGS_MODULE comes from the environment (bin/dev, the Docker image, compose):
+# setting a default here would leak into every process that imports `omni`, the launcher's
+# children included.
 app = Celery("omni")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -83,7 +83,6 @@ def dev(port: int) -> int:
         child_env = _child_env(services, **env)
         _manage(child_env, "migrate", "--no-input")
         _manage(child_env, "seed_demo", "--if-empty")
-        _manage(child_env, "collectstatic", "--no-input", "--verbosity", "0")
         _print_banner(port, services)
         procfile = BASE_DIR / "Procfile.dev"
         return _run(

@@ -14,3 +14,5 @@ from .base import *  # noqa: E402, F403
 SECRET_KEY = SECRET_KEY or "django-insecure-development-only"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 INTERNAL_IPS = ["127.0.0.1"]
+# Plain static names in development: no manifest to go stale while files change.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,73 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from accounts.models import Role, User
+from inventory.models import Location, OpeningPeriod
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"ST-TEST-{n:03d}")
+    name = factory.Sequence(lambda n: f"Test store {n}")
+    kind = Location.Kind.STORE
+    address_line1 = "1 rue de la Paix"
+    postcode = "75002"
+    city = "Paris"
+    latitude = Decimal("48.869000")
+    longitude = Decimal("2.331000")
+    is_pickup_point = True
+    ships_to_customers = True
+    daily_capacity = 40
+    order_cutoff_time = datetime.time(16, 0)
+
+    @factory.post_generation
+    def hours(obj, create, extracted, **kwargs):
+        """Monday to Saturday 10:00–19:00 unless hours=[(weekday, opens, closes), ...] is given."""
+        if not create:
+            return
+        spans = (
+            extracted
+            if extracted is not None
+            else [(d, datetime.time(10), datetime.time(19)) for d in range(6)]
+        )
+        OpeningPeriod.objects.bulk_create(
+            OpeningPeriod(location=obj, weekday=d, opens_at=o, closes_at=c) for d, o, c in spans
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Test{n}")
+    role = Role.CALL_CENTRE
+    password = factory.PostGenerationMethodCall("set_password", "s3cret-pass!")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class HeadOfficeFactory(UserFactory):
+    role = Role.HEAD_OFFICE
+    is_staff = True
+
+
+class StoreAssociateFactory(UserFactory):
+    role = Role.STORE_ASSOCIATE
+    store = factory.SubFactory(LocationFactory)
+
+
+class IntegrationClientFactory(UserFactory):
+    role = Role.INTEGRATION

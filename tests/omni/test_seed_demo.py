@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role, User
+from inventory.models import Location
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_french_network_and_one_user_per_role():
+    call_command("seed_demo")
+    stores = Location.objects.filter(kind=Location.Kind.STORE)
+    assert 25 <= stores.count() <= 35
+    assert Location.objects.filter(kind=Location.Kind.WAREHOUSE).count() == 2
+    assert Location.objects.filter(kind=Location.Kind.DROP_SHIP_VENDOR).count() == 1
+    lyon = Location.objects.get(code="ST-LYON-REP")
+    assert 45.7 < float(lyon.latitude) < 45.8 and 4.8 < float(lyon.longitude) < 4.9
+    assert lyon.opening_periods.exists()
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    associate = User.objects.get(username="vendeur.lyon")
+    assert associate.store == lyon and associate.check_password("omni-demo")
+    assert Token.objects.filter(user__username="api.webshop").exists()
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    counts = (Location.objects.count(), User.objects.count(), Token.objects.count())
+    call_command("seed_demo")
+    assert (Location.objects.count(), User.objects.count(), Token.objects.count()) == counts
+
+
+def test_seed_demo_if_empty_leaves_an_existing_network_alone(lyon):
+    call_command("seed_demo", "--if-empty")
+    assert Location.objects.count() == 1
+
+
+def test_drf_create_token_works_for_integration_clients(integration_client, capsys):
+    call_command("drf_create_token", "webshop")
+    assert Token.objects.get(user=integration_client).key in capsys.readouterr().out
