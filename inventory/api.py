@@ -1,12 +1,16 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.access import api_roles
 from accounts.models import Role
 
-from .models import Location, OpeningPeriod
-from .selectors import location_get_for_user, locations_visible_to
+from . import services
+from .geo import postcode_point
+from .models import Channel, Location, OpeningPeriod, SyncBatch
+from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
 
 ALL_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
@@ -92,3 +96,203 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
     def get_object(self):
         return location_get_for_user(user=self.request.user, code=self.kwargs["code"])
+
+
+# --- Catalogue, inventory sync and availability -------------------------------------------
+
+SYNC_ROLES = (Role.HEAD_OFFICE, Role.INTEGRATION)
+AVAILABILITY_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
+
+
+class RowErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField(help_text="0-based index of the row in the request")
+    sku = serializers.CharField(required=False)
+    location = serializers.CharField(required=False)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class BatchRejectedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    error_count = serializers.IntegerField()
+    errors = RowErrorOutput(many=True)
+
+
+class ProductSyncApi(APIView):
+    """Upsert a batch of SKUs from the PIM. All rows are validated; one bad row rejects the
+    whole batch (400 with per-row errors) and nothing is written."""
+
+    permission_classes = [api_roles(*SYNC_ROLES)]
+
+    class ProductRow(serializers.Serializer):
+        sku = serializers.CharField(max_length=40)
+        ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
+        name = serializers.CharField(max_length=200)
+        model = serializers.CharField(required=False, help_text="Model (style) code; defaults to the SKU")
+        model_name = serializers.CharField(required=False)
+        colour = serializers.CharField(required=False)
+        size = serializers.CharField(required=False)
+        category = serializers.CharField(required=False)
+        brand = serializers.CharField(required=False)
+        price = serializers.CharField(help_text='EUR, tax included, as a string: "49.90"')
+        image_url = serializers.URLField(required=False)
+        is_active = serializers.BooleanField(required=False, default=True)
+
+    class ProductSyncInput(serializers.Serializer):
+        products = serializers.ListField(help_text="Up to tens of thousands of rows; see ProductRow")
+
+    class ProductSyncOutput(serializers.Serializer):
+        rows = serializers.IntegerField()
+        created = serializers.IntegerField()
+        updated = serializers.IntegerField()
+
+    @extend_schema(
+        request=ProductSyncInput,
+        responses={200: ProductSyncOutput, 400: BatchRejectedOutput},
+        operation_id="products_sync",
+        extensions={"x-row-schema": "ProductRow"},
+    )
+    def post(self, request):
+        serializer = self.ProductSyncInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.catalogue_sync(rows=serializer.validated_data["products"])
+        return Response(self.ProductSyncOutput(result).data)
+
+
+class InventorySyncApi(APIView):
+    """Apply a full snapshot of one location (``mode=snapshot``: rows of ``sku``, ``on_hand``,
+    optional ``safety_stock``) or a batch of deltas (``mode=delta``: rows of ``sku``,
+    ``location``, ``delta``). Idempotent on ``batch_id``: a retry answers the first result
+    (``replayed: true``); the same id with other rows is a 409. Any bad row rejects the whole
+    batch (400 with per-row errors). A snapshot never loses a reservation."""
+
+    permission_classes = [api_roles(*SYNC_ROLES)]
+
+    class InventorySyncInput(serializers.Serializer):
+        batch_id = serializers.CharField(max_length=100)
+        mode = serializers.ChoiceField(choices=SyncBatch.Mode.choices)
+        location = serializers.CharField(required=False, help_text="Required for a snapshot")
+        rows = serializers.ListField()
+
+    class InventorySyncOutput(serializers.Serializer):
+        batch_id = serializers.CharField()
+        mode = serializers.CharField()
+        location = serializers.CharField(allow_null=True)
+        rows = serializers.IntegerField()
+        changed = serializers.IntegerField()
+        warnings = serializers.ListField(child=serializers.DictField())
+        replayed = serializers.BooleanField()
+
+    @extend_schema(
+        request=InventorySyncInput,
+        responses={200: InventorySyncOutput, 400: BatchRejectedOutput, 409: BatchRejectedOutput},
+        operation_id="inventory_sync",
+    )
+    def post(self, request):
+        serializer = self.InventorySyncInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.inventory_sync(
+            batch_id=data["batch_id"],
+            mode=data["mode"],
+            location=data.get("location"),
+            rows=data["rows"],
+            trace=services.Trace(actor=request.user, channel=Channel.INTEGRATION),
+        )
+        return Response(self.InventorySyncOutput(result).data)
+
+
+class AvailabilityApi(APIView):
+    """Available-to-promise for a basket of SKUs, in one call: per SKU, the network and
+    home-delivery ATP for the channel; with ``lat``/``lon`` (or a French ``postcode``), the
+    nearest click & collect stores within ``radius_km`` with each SKU's ATP and today's hours."""
+
+    permission_classes = [api_roles(*AVAILABILITY_ROLES)]
+
+    class AvailabilityInput(serializers.Serializer):
+        skus = serializers.CharField(help_text="Comma-separated SKU codes (at most 100)")
+        channel = serializers.ChoiceField(
+            choices=["web", "store", "call_centre", "marketplace"], default="web"
+        )
+        lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+        lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+        postcode = serializers.RegexField(r"^\d{5}$", required=False)
+        radius_km = serializers.FloatField(required=False, min_value=1, max_value=500, default=50)
+        stores = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+
+        def validate_skus(self, value):
+            codes = list(dict.fromkeys(code.strip() for code in value.split(",") if code.strip()))
+            if not codes:
+                raise serializers.ValidationError("Name at least one SKU.")
+            if len(codes) > 100:
+                raise serializers.ValidationError("At most 100 SKUs per call.")
+            return codes
+
+        def validate(self, attrs):
+            if ("lat" in attrs) != ("lon" in attrs):
+                raise serializers.ValidationError(
+                    {"lon" if "lat" in attrs else "lat": "Send lat and lon together."}
+                )
+            if "postcode" in attrs and "lat" not in attrs:
+                point = postcode_point(attrs["postcode"])
+                if point is None:
+                    raise serializers.ValidationError({"postcode": "Unknown French postcode."})
+                attrs["lat"], attrs["lon"] = point
+            return attrs
+
+    class AvailabilitySkuOutput(serializers.Serializer):
+        sku = serializers.CharField()
+        network = serializers.IntegerField(help_text="ATP over every location counted for the channel")
+        delivery = serializers.IntegerField(help_text="ATP that can be delivered home")
+
+    class AvailabilityStoreOutput(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+        address = serializers.CharField()
+        postcode = serializers.CharField()
+        city = serializers.CharField()
+        latitude = serializers.FloatField()
+        longitude = serializers.FloatField()
+        distance_km = serializers.FloatField()
+        atp = serializers.DictField(child=serializers.IntegerField())
+        has_all = serializers.BooleanField()
+        open_now = serializers.BooleanField()
+        hours_today = serializers.CharField()
+
+    class AvailabilityOutput(serializers.Serializer):
+        channel = serializers.CharField()
+        skus = serializers.ListField(child=serializers.DictField())
+        unknown_skus = serializers.ListField(child=serializers.CharField())
+        stores = serializers.ListField(child=serializers.DictField(), allow_null=True)
+
+    @extend_schema(
+        parameters=[AvailabilityInput], responses={200: AvailabilityOutput}, operation_id="availability"
+    )
+    def get(self, request):
+        params = self.AvailabilityInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        codes = query["skus"]
+        totals = network_availability(sku_codes=codes, channel=query["channel"])
+        body = {
+            "channel": query["channel"],
+            "skus": [self.AvailabilitySkuOutput(totals[code]).data for code in codes if code in totals],
+            "unknown_skus": [code for code in codes if code not in totals],
+            "stores": None,
+        }
+        if "lat" in query:
+            known = [code for code in codes if code in totals]
+            wanted = dict.fromkeys(known, 1)
+            stores = stores_near(
+                sku_codes=known,
+                lat=query["lat"],
+                lon=query["lon"],
+                radius_km=query["radius_km"],
+                channel=query["channel"],
+                limit=query["stores"],
+            )
+            body["stores"] = [
+                self.AvailabilityStoreOutput({**store.__dict__, "has_all": store.has_all(wanted)}).data
+                for store in stores
+            ]
+        return Response(body)

@@ -180,3 +180,321 @@ class OpeningPeriod(models.Model):
 
     def contains(self, moment: datetime.time) -> bool:
         return self.opens_at <= moment < self.closes_at
+
+
+def ean13_check_digit(first12: str) -> int:
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return (10 - total % 10) % 10
+
+
+def validate_ean13(value: str) -> None:
+    if len(value) != 13 or not value.isdigit():
+        raise ValidationError(_("An EAN-13 has exactly 13 digits."), code="ean_format")
+    if ean13_check_digit(value[:12]) != int(value[12]):
+        raise ValidationError(_("The EAN-13 check digit is wrong."), code="ean_check_digit")
+
+
+class Product(models.Model):
+    """A model (style) sold in several colours and sizes; each variant is a SKU."""
+
+    code = models.CharField(_("model code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=80, db_index=True)
+    brand = models.CharField(_("brand"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SKU(models.Model):
+    """A sellable variant: one colour and size of a product."""
+
+    code = models.CharField(_("SKU"), max_length=40, unique=True)
+    ean = models.CharField(_("EAN-13"), max_length=13, unique=True, validators=[validate_ean13])
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="skus"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    colour = models.CharField(_("colour"), max_length=60, blank=True)
+    size = models.CharField(_("size"), max_length=20, blank=True)
+    category = models.CharField(_("category"), max_length=80, blank=True)
+    price = models.DecimalField(
+        _("price (EUR, tax included)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    image_url = models.URLField(_("image"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(name="sku_price_not_negative", condition=Q(price__gte=0)),
+            models.CheckConstraint(name="sku_ean_13_digits", condition=Q(ean__regex=r"^[0-9]{13}$")),
+        ]
+        indexes = [models.Index(fields=["name"], name="sku_name")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:sku_stock", kwargs={"sku_code": self.code})
+
+
+class StockLevel(models.Model):
+    """What one location holds of one SKU.
+
+    available-to-promise (ATP) = on hand − reserved − safety stock, never below zero.
+    The database refuses impossible states: nothing negative, never more reserved than on hand.
+    Counters only change through inventory services, with a conditional UPDATE or under a row
+    lock, and every change writes a StockMovement.
+    """
+
+    # Both foreign keys are covered by the two composite indexes below.
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_levels", db_index=False)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
+    )
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    safety_stock = models.IntegerField(_("safety stock"), default=0)
+    in_transit = models.IntegerField(_("in transit"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "location"], name="stock_one_row_per_sku_and_location"),
+            models.CheckConstraint(name="stock_on_hand_not_negative", condition=Q(on_hand__gte=0)),
+            models.CheckConstraint(name="stock_reserved_not_negative", condition=Q(reserved__gte=0)),
+            models.CheckConstraint(
+                name="stock_reserved_within_on_hand", condition=Q(reserved__lte=F("on_hand"))
+            ),
+            models.CheckConstraint(name="stock_safety_stock_not_negative", condition=Q(safety_stock__gte=0)),
+            models.CheckConstraint(name="stock_in_transit_not_negative", condition=Q(in_transit__gte=0)),
+        ]
+        indexes = [models.Index(fields=["location", "sku"], name="stock_location_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.location_id}: {self.on_hand} on hand, {self.reserved} reserved"
+
+    @property
+    def atp(self) -> int:
+        return max(self.on_hand - self.reserved - self.safety_stock, 0)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    STORE = "store", _("Store")
+    CALL_CENTRE = "call_centre", _("Call centre")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    HEAD_OFFICE = "head_office", _("Head office")
+    INTEGRATION = "integration", _("Integration")
+    SYSTEM = "system", _("System")
+
+
+class StockMovement(models.Model):
+    """The append-only ledger: one row per change of a stock level. For every stock row,
+    the sums of the deltas equal its counters. A database trigger refuses UPDATE and DELETE."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        CYCLE_COUNT = "cycle_count", _("Cycle count")
+        RESERVATION = "reservation", _("Reservation")
+        RELEASE = "release", _("Release")
+        CONSUMPTION = "consumption", _("Picked / sold")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        SAFETY_STOCK = "safety_stock", _("Safety stock")
+        SYNC_SNAPSHOT = "sync_snapshot", _("Snapshot sync")
+        SYNC_DELTA = "sync_delta", _("Delta sync")
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", _("Damaged")
+        THEFT = "theft", _("Theft or loss")
+        FOUND = "found", _("Found")
+        COUNT = "count", _("Counted")
+        CORRECTION = "correction", _("Correction")
+        RETURN_TO_VENDOR = "return_to_vendor", _("Returned to vendor")
+        OTHER = "other", _("Other")
+
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+", db_index=False)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(_("on hand change"), default=0)
+    reserved_delta = models.IntegerField(_("reserved change"), default=0)
+    in_transit_delta = models.IntegerField(_("in transit change"), default=0)
+    safety_stock_delta = models.IntegerField(_("safety stock change"), default=0)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [models.Index(fields=["sku", "location", "-created_at"], name="movement_sku_location_time")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.sku_id}@{self.location_id} {self.on_hand_delta:+d}/{self.reserved_delta:+d}"
+        )
+
+
+class Reservation(models.Model):
+    """Units of one SKU at one location held for someone (an order line, a POS basket...)."""
+
+    class HolderType(models.TextChoices):
+        ORDER_LINE = "order_line", _("Order line")
+        POS_BASKET = "pos_basket", _("POS basket")
+        TRANSFER = "transfer", _("Transfer")
+        MANUAL = "manual", _("Manual hold")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        CONSUMED = "consumed", _("Consumed")
+        EXPIRED = "expired", _("Expired")
+
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="reservations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField(_("quantity held"))
+    holder_type = models.CharField(_("held by"), max_length=20, choices=HolderType.choices)
+    holder_ref = models.CharField(_("holder reference"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.CheckConstraint(
+                name="reservation_active_holds_units",
+                condition=~Q(status="active") | Q(quantity__gt=0),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["holder_type", "holder_ref"], name="reservation_holder"),
+            models.Index(fields=["expires_at"], name="reservation_expiring", condition=Q(status="active")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku_id}@{self.location_id} for {self.holder_type}:{self.holder_ref}"
+
+
+class Transfer(models.Model):
+    """Stock moving between two locations: out of the source's on hand, in transit, then received."""
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", _("In transit")
+        RECEIVED = "received", _("Received")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="transfers_out")
+    to_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="transfers_in")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_TRANSIT)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="transfer_between_two_places", condition=~Q(from_location=F("to_location"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="transfer_line_quantity_positive", condition=Q(quantity__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku_id}"
+
+
+class SyncBatch(models.Model):
+    """An applied inventory sync, remembered by its batch id so a retry applies nothing twice.
+    A rejected batch is not remembered: the sender fixes it and sends it again under the same id."""
+
+    class Mode(models.TextChoices):
+        SNAPSHOT = "snapshot", _("Full snapshot of a location")
+        DELTA = "delta", _("Deltas")
+
+    batch_id = models.CharField(_("batch id"), max_length=100, unique=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    row_count = models.PositiveIntegerField(_("rows"))
+    payload_hash = models.CharField(max_length=64)
+    result = models.JSONField(default=dict)
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.batch_id
+
+
+class StockImport(models.Model):
+    """A CSV or Excel file of stock uploaded by head office, applied in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+
+    file = models.FileField(_("file"), upload_to="stock-imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    mode = models.CharField(_("mode"), max_length=10, choices=SyncBatch.Mode.choices)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status in {self.Status.APPLIED, self.Status.REJECTED}:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -21,6 +21,10 @@ class NavEntry:
 ENTRIES = (
     NavEntry(_("Home"), "home", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)),
     NavEntry(_("My store"), "inventory:location_detail", (Role.STORE_ASSOCIATE,), own_store=True),
+    NavEntry(_("My stock"), "inventory:location_stock", (Role.STORE_ASSOCIATE,), own_store=True),
+    NavEntry(
+        _("Stock"), "inventory:stock_search", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
+    ),
     NavEntry(_("Locations"), "inventory:location_list", (Role.HEAD_OFFICE,)),
     NavEntry(_("Store directory"), "inventory:location_list", (Role.CALL_CENTRE,)),
     NavEntry(_("API"), "api-docs", (Role.HEAD_OFFICE,)),

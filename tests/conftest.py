@@ -10,9 +10,26 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english_for_services():
+    """Services translate their messages; assertions read them in English.
+    Pages still follow the request's language (French unless asked otherwise)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def lyon():
-    return LocationFactory(code="ST-LYON", name="Lyon République", city="Lyon", postcode="69002")
+    return LocationFactory(
+        code="ST-LYON",
+        name="Lyon République",
+        city="Lyon",
+        postcode="69002",
+        latitude="45.763200",
+        longitude="4.835900",
+    )
 
 
 @pytest.fixture
@@ -42,7 +59,7 @@ def integration_client():
 
 @pytest.fixture
 def api_client():
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

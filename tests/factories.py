@@ -71,3 +71,35 @@ class StoreAssociateFactory(UserFactory):
 
 class IntegrationClientFactory(UserFactory):
     role = Role.INTEGRATION
+
+
+def ean13(n: int) -> str:
+    from inventory.models import ean13_check_digit
+
+    first12 = f"300{n:09d}"
+    return first12 + str(ean13_check_digit(first12))
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.Product"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"MOD-{n:04d}")
+    name = "Chemise Oxford"
+    category = "Chemises"
+
+
+class SKUFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.SKU"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    ean = factory.Sequence(ean13)
+    product = factory.SubFactory(ProductFactory)
+    name = "Chemise Oxford bleu M"
+    colour = "Bleu"
+    size = "M"
+    category = "Chemises"
+    price = Decimal("49.90")

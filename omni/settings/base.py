@@ -126,6 +126,10 @@ CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "omni.tasks.record_worker_heartbeat", "schedule": 60.0},
+    "release-expired-reservations": {
+        "task": "inventory.tasks.release_expired_reservations",
+        "schedule": 60.0,
+    },
 }
 
 PASSWORD_HASHERS = [

@@ -14,5 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CACHES["default"]["KEY_PREFIX"] = "omni-test"
-CELERY_TASK_ALWAYS_EAGER = False
+# Tasks run in-process where a test triggers them (after commit, see django_capture_on_commit_callbacks).
+CELERY_TASK_ALWAYS_EAGER = True
 AXES_FAILURE_LIMIT = 3

@@ -44,7 +44,7 @@ def test_every_source_string_is_in_the_catalogue():
     po = polib.pofile(ROOT / "locale/fr/LC_MESSAGES/django.po")
     known = {entry.msgid for entry in po if not entry.obsolete}
     missing = sorted(set(extract_messages()) - known)
-    assert missing == [], f"run bin/translations: {missing[:10]}"
+    assert missing == [], f"run manage.py update_translations, then translate: {missing[:10]}"
 
 
 def test_money_is_formatted_per_locale():

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from inventory.models import Location
+from inventory.models import SKU, Location, StockLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,9 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
     associate = User.objects.get(username="vendeur.lyon")
     assert associate.store == lyon and associate.check_password("omni-demo")
     assert Token.objects.filter(user__username="api.webshop").exists()
+    assert 1800 <= SKU.objects.count() <= 2200
+    assert StockLevel.objects.filter(location=lyon, on_hand__gt=0).count() > 500
+    assert StockLevel.objects.filter(location__kind="drop_ship_vendor", sku__category="Chemises").count() == 0
 
 
 def test_seed_demo_is_idempotent():
@@ -31,6 +34,9 @@ def test_seed_demo_is_idempotent():
 
 
 def test_seed_demo_if_empty_leaves_an_existing_network_alone(lyon):
+    from tests.factories import SKUFactory
+
+    SKUFactory()
     call_command("seed_demo", "--if-empty")
     assert Location.objects.count() == 1
 

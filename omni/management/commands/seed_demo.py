@@ -9,9 +9,9 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from inventory import services as inventory_services
-from inventory.models import Location
+from inventory.models import SKU, Location
 from inventory.opening_hours import parse_day
-from omni.demo import network
+from omni.demo import catalogue, network
 
 
 def _weekly_hours(days: list[str]) -> dict:
@@ -27,11 +27,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing when the database already holds locations."
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds the demo network and catalogue.",
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
-        if if_empty and Location.objects.exists():
+        if if_empty and Location.objects.exists() and SKU.objects.exists():
             self.stdout.write("Demo data already present.")
             return
         with transaction.atomic():
@@ -40,7 +42,31 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo network ready: {count} locations, {len(network.USERS)} users.")
         )
+        skus, stock_rows = self._seed_catalogue_and_stock()
+        self.stdout.write(self.style.SUCCESS(f"Demo catalogue ready: {skus} SKUs, {stock_rows} stock rows."))
         self.stdout.write(f"Integration token for api.webshop: {token}")
+
+    def _seed_catalogue_and_stock(self) -> tuple[int, int]:
+        """Through the same services as the PIM and ERP syncs, so the ledger explains every unit.
+        Each location's snapshot has a fixed batch id: a second run replays instead of re-applying."""
+        rows = catalogue.catalogue_rows()
+        inventory_services.catalogue_sync(rows=rows)
+        locations = list(Location.objects.order_by("code"))
+        total = 0
+        for done, location in enumerate(locations, 1):
+            snapshot = catalogue.stock_snapshot(location.code, location.kind, location.daily_capacity, rows)
+            inventory_services.inventory_sync(
+                batch_id=f"demo-stock-{location.code}",
+                mode="snapshot",
+                location=location.code,
+                rows=snapshot,
+                trace=inventory_services.Trace(note="demo data"),
+            )
+            total += len(snapshot)
+            self.stdout.write(f"\r  stock: {done}/{len(locations)} locations", ending="")
+            self.stdout.flush()
+        self.stdout.write("")
+        return len(rows), total
 
     def _upsert_location(self, code: str, hours: list[str], **fields) -> None:
         existing = Location.objects.filter(code=code).first()

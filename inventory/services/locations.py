@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
-from .models import Location, OpeningPeriod
+from ..models import Location, OpeningPeriod
 
 Span = tuple[datetime.time, datetime.time]
 WeeklyHours = Mapping[int, Sequence[Span]]

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Location, OpeningPeriod, Weekday
-from .opening_hours import format_day, is_open
+from ..models import Location, OpeningPeriod, Weekday
+from ..opening_hours import format_day, is_open
 
 
 def locations_visible_to(user) -> QuerySet[Location]:

@@ -1,0 +1,44 @@
+"""Reads of the inventory app. Import the functions from here."""
+
+from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
+from .locations import (
+    LOCATION_CAPABILITY_FILTERS,
+    location_get_for_user,
+    location_history,
+    location_is_open_now,
+    location_list,
+    location_weekly_hours,
+    locations_visible_to,
+    network_summary,
+)
+from .stock import (
+    location_stock,
+    movement_history,
+    sku_get,
+    sku_network_stock,
+    sku_search,
+    stock_level_for_user,
+    with_atp,
+)
+
+__all__ = [
+    "LOCATION_CAPABILITY_FILTERS",
+    "SkuAvailability",
+    "StoreAvailability",
+    "location_get_for_user",
+    "location_history",
+    "location_is_open_now",
+    "location_list",
+    "location_stock",
+    "location_weekly_hours",
+    "locations_visible_to",
+    "movement_history",
+    "network_availability",
+    "network_summary",
+    "sku_get",
+    "sku_network_stock",
+    "sku_search",
+    "stock_level_for_user",
+    "stores_near",
+    "with_atp",
+]

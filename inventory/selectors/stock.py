@@ -1,0 +1,86 @@
+"""Reads of the catalogue and stock for pages, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.http import Http404
+
+from ..geo import haversine_km
+from ..models import SKU, Location, StockLevel, StockMovement
+from .locations import locations_visible_to
+
+
+def sku_search(*, query: str, limit: int = 50) -> QuerySet[SKU]:
+    """SKUs by exact code or EAN first, then by name or code fragment."""
+    query = query.strip()
+    if not query:
+        return SKU.objects.none()
+    skus = SKU.objects.select_related("product")
+    if query.isdigit() and len(query) == 13:
+        return skus.filter(ean=query)[:limit]
+    return skus.filter(
+        Q(code__iexact=query) | Q(code__istartswith=query) | Q(name__icontains=query)
+    ).order_by("code")[:limit]
+
+
+def sku_get(*, code: str) -> SKU:
+    try:
+        return SKU.objects.select_related("product").get(code=code)
+    except SKU.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def with_atp(levels: QuerySet[StockLevel]) -> QuerySet[StockLevel]:
+    return levels.annotate(atp_value=Greatest(F("on_hand") - F("reserved") - F("safety_stock"), Value(0)))
+
+
+def sku_network_stock(*, user, sku: SKU, origin: Location | None = None) -> list[StockLevel]:
+    """Each visible location's stock of one SKU, with the distance from ``origin`` when given."""
+    levels = with_atp(
+        StockLevel.objects.filter(sku=sku, location__in=locations_visible_to(user)).select_related("location")
+    )
+    rows = list(levels.order_by("location__kind", "location__name"))
+    for level in rows:
+        level.distance_km = (
+            round(
+                haversine_km(
+                    origin.latitude, origin.longitude, level.location.latitude, level.location.longitude
+                ),
+                1,
+            )
+            if origin is not None
+            else None
+        )
+    if origin is not None:
+        rows.sort(key=lambda level: level.distance_km)
+    return rows
+
+
+def location_stock(
+    *, location: Location, query: str = "", only_available: bool = False
+) -> QuerySet[StockLevel]:
+    levels = with_atp(StockLevel.objects.filter(location=location).select_related("sku"))
+    if query:
+        levels = levels.filter(
+            Q(sku__code__istartswith=query) | Q(sku__ean=query) | Q(sku__name__icontains=query)
+        )
+    if only_available:
+        levels = levels.filter(atp_value__gt=0)
+    return levels.order_by("sku__code")
+
+
+def stock_level_for_user(*, user, sku: SKU, code: str) -> tuple[Location, StockLevel | None]:
+    from .locations import location_get_for_user
+
+    location = location_get_for_user(user=user, code=code)
+    level = with_atp(StockLevel.objects.filter(sku=sku, location=location)).first()
+    return location, level
+
+
+def movement_history(*, sku: SKU, location: Location, limit: int = 200) -> QuerySet[StockMovement]:
+    return (
+        StockMovement.objects.filter(sku=sku, location=location)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )

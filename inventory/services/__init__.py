@@ -1,0 +1,44 @@
+"""Writes of the inventory app. Import the functions from here."""
+
+from .batches import BatchRejected, RowErrors
+from .catalogue import catalogue_sync
+from .locations import location_create, location_set_active, location_update
+from .stock import (
+    InsufficientStock,
+    Trace,
+    reservation_consume,
+    reservation_release,
+    reservations_release_expired,
+    stock_adjust,
+    stock_count,
+    stock_receive,
+    stock_reserve,
+    stock_reserve_in_network,
+    stock_set_safety_stock,
+    transfer_receive,
+    transfer_ship,
+)
+from .sync import inventory_sync
+
+__all__ = [
+    "BatchRejected",
+    "InsufficientStock",
+    "RowErrors",
+    "Trace",
+    "catalogue_sync",
+    "inventory_sync",
+    "location_create",
+    "location_set_active",
+    "location_update",
+    "reservation_consume",
+    "reservation_release",
+    "reservations_release_expired",
+    "stock_adjust",
+    "stock_count",
+    "stock_receive",
+    "stock_reserve",
+    "stock_reserve_in_network",
+    "stock_set_safety_stock",
+    "transfer_receive",
+    "transfer_ship",
+]
