@@ -271,7 +271,13 @@ class StockLevel(models.Model):
         verbose_name = _("stock level")
         verbose_name_plural = _("stock levels")
         constraints = [
-            models.UniqueConstraint(fields=["sku", "location"], name="stock_one_row_per_sku_and_location"),
+            # The counters ride along in the index so that availability reads are index-only
+            # scans: a SKU's rows sit together in the index, not scattered over the table.
+            models.UniqueConstraint(
+                fields=["sku", "location"],
+                include=["on_hand", "reserved", "safety_stock"],
+                name="stock_one_row_per_sku_and_location",
+            ),
             models.CheckConstraint(name="stock_on_hand_not_negative", condition=Q(on_hand__gte=0)),
             models.CheckConstraint(name="stock_reserved_not_negative", condition=Q(reserved__gte=0)),
             models.CheckConstraint(

@@ -65,7 +65,7 @@ def network_availability(*, sku_codes: list[str], channel: str = WEB) -> dict[st
           LEFT JOIN inventory_stocklevel st ON st.sku_id = s.id
           LEFT JOIN inventory_location l ON l.id = st.location_id AND {_channel_filter(channel)}
          WHERE s.code = ANY(%(codes)s) AND s.is_active
-           AND (l.id IS NOT NULL OR st.id IS NULL)
+           AND (l.id IS NOT NULL OR st.sku_id IS NULL)
          GROUP BY s.code
     """  # noqa: S608 - the interpolated filter is one of two constants
     with connection.cursor() as cursor:

@@ -7,9 +7,10 @@ COPY and are checked and applied with set-based SQL in one transaction:
   take stock below what is reserved); any error rejects the batch and nothing is applied;
 * a batch id is applied once: the same id with the same rows answers the stored result,
   the same id with other rows is a conflict;
-* a snapshot sets on hand and never loses a reservation: where the snapshot counts fewer
-  units than are reserved, on hand stays at the reserved quantity and a warning says so;
-  SKUs the location holds but the snapshot omits are counted as zero;
+* a snapshot replaces the stock of every location it names (the top-level ``location`` or
+  each row's): it sets on hand and never loses a reservation (where it counts fewer units
+  than are reserved, on hand stays at the reserved quantity and a warning says so), and
+  SKUs such a location holds but the snapshot omits are counted as zero;
 * stock rows are locked in (SKU, location) order, and each change writes a ledger row.
 """
 
@@ -52,7 +53,7 @@ def _validate_shapes(mode: str, rows: list, default_location: str | None, errors
             errors.add(index, "non_field_errors", _("Each row must be an object."))
             continue
         sku = row.get("sku")
-        location = row.get("location", default_location) if mode == SyncBatch.Mode.DELTA else default_location
+        location = row.get("location", default_location)
         ok = True
         if not isinstance(sku, str) or not sku:
             errors.add(index, "sku", _("A SKU code is required."), sku=sku)
@@ -85,54 +86,63 @@ _CREATE_TEMP = """
 CREATE TEMP TABLE sync_rows (
     row_no integer NOT NULL, sku_code text NOT NULL, location_code text NOT NULL,
     quantity integer NOT NULL, safety_stock integer,
-    sku_id bigint, location_id bigint
+    sku_id bigint NOT NULL, location_id bigint NOT NULL
 ) ON COMMIT DROP
 """
 
 
-def _load(cursor, parsed: list[tuple], progress: Callable[[int], None] | None) -> None:
+def _resolve(parsed: list[tuple], errors: RowErrors) -> list[tuple]:
+    """Swap SKU and location codes for ids (two queries for the whole batch); unknown codes
+    become row errors. Returns (row_no, sku, location, quantity, safety, sku_id, location_id)."""
+    from ..models import SKU
+
+    sku_ids: dict[str, int] = {}
+    codes = list({row[1] for row in parsed})
+    for start in range(0, len(codes), 50_000):
+        sku_ids.update(SKU.objects.filter(code__in=codes[start : start + 50_000]).values_list("code", "id"))
+    location_ids = dict(
+        Location.objects.filter(code__in={row[2] for row in parsed}).values_list("code", "id")
+    )
+    resolved = []
+    for row_no, sku, location, quantity, safety in parsed:
+        sku_id, location_id = sku_ids.get(sku), location_ids.get(location)
+        if sku_id is None:
+            errors.add(row_no, "sku", _("Unknown SKU %(sku)s.") % {"sku": sku}, sku=sku, location=location)
+        if location_id is None:
+            errors.add(
+                row_no,
+                "location",
+                _("Unknown location %(code)s.") % {"code": location},
+                sku=sku,
+                location=location,
+            )
+        if sku_id is not None and location_id is not None:
+            resolved.append((row_no, sku, location, quantity, safety, sku_id, location_id))
+    return resolved
+
+
+def _load(cursor, resolved: list[tuple], progress: Callable[[int], None] | None) -> None:
     # ON COMMIT DROP cleans up in production; an enclosing transaction (a test, a caller's
     # atomic block) may still hold the tables of an earlier call.
     cursor.execute("DROP TABLE IF EXISTS sync_rows, sync_deltas")
     cursor.execute(_CREATE_TEMP)
     with cursor.copy(
-        "COPY sync_rows (row_no, sku_code, location_code, quantity, safety_stock) FROM STDIN"
+        "COPY sync_rows (row_no, sku_code, location_code, quantity, safety_stock, sku_id, location_id) FROM STDIN"
     ) as copy:
-        for done, row in enumerate(parsed, 1):
+        for done, row in enumerate(resolved, 1):
             copy.write_row(row)
             if progress and done % 20_000 == 0:
                 progress(done)
-    cursor.execute(
-        """
-        UPDATE sync_rows r SET sku_id = s.id FROM inventory_sku s WHERE s.code = r.sku_code;
-        UPDATE sync_rows r SET location_id = l.id FROM inventory_location l WHERE l.code = r.location_code;
-        ANALYZE sync_rows;
-        """
-    )
+    cursor.execute("ANALYZE sync_rows")
 
 
-def _check_references(cursor, mode: str, errors: RowErrors) -> None:
-    cursor.execute(
-        "SELECT row_no, sku_code, location_code FROM sync_rows WHERE sku_id IS NULL ORDER BY row_no LIMIT 1000"
-    )
-    for row_no, sku, location in cursor.fetchall():
-        errors.add(row_no, "sku", _("Unknown SKU %(sku)s.") % {"sku": sku}, sku=sku, location=location)
-    cursor.execute(
-        "SELECT row_no, sku_code, location_code FROM sync_rows WHERE location_id IS NULL ORDER BY row_no LIMIT 1000"
-    )
-    for row_no, sku, location in cursor.fetchall():
-        errors.add(
-            row_no,
-            "location",
-            _("Unknown location %(code)s.") % {"code": location},
-            sku=sku,
-            location=location,
-        )
+def _check_duplicates(cursor, mode: str, errors: RowErrors) -> None:
     if mode == SyncBatch.Mode.SNAPSHOT:
         cursor.execute(
             """
             SELECT row_no, sku_code, first_row FROM (
-                SELECT row_no, sku_code, min(row_no) OVER (PARTITION BY sku_code) AS first_row FROM sync_rows
+                SELECT row_no, sku_code,
+                       min(row_no) OVER (PARTITION BY sku_id, location_id) AS first_row FROM sync_rows
             ) d WHERE row_no <> first_row ORDER BY row_no LIMIT 1000
             """
         )
@@ -141,28 +151,26 @@ def _check_references(cursor, mode: str, errors: RowErrors) -> None:
 
 
 _SNAPSHOT_APPLY = """
-WITH wanted AS (
-    SELECT sku_id, quantity, safety_stock FROM sync_rows
-), current AS (
-    SELECT st.id, st.sku_id, st.on_hand, st.reserved, st.safety_stock,
+WITH current AS (
+    SELECT st.id, st.sku_id, st.location_id, st.on_hand, st.reserved, st.safety_stock,
            coalesce(w.quantity, 0) AS counted, coalesce(w.safety_stock, st.safety_stock) AS new_safety
       FROM inventory_stocklevel st
-      LEFT JOIN wanted w ON w.sku_id = st.sku_id
-     WHERE st.location_id = %(location)s
-     ORDER BY st.sku_id
+      LEFT JOIN sync_rows w ON w.sku_id = st.sku_id AND w.location_id = st.location_id
+     WHERE st.location_id IN (SELECT DISTINCT location_id FROM sync_rows)
+     ORDER BY st.sku_id, st.location_id
        FOR UPDATE OF st
 ), updated AS (
     UPDATE inventory_stocklevel st
        SET on_hand = greatest(c.counted, c.reserved), safety_stock = c.new_safety, updated_at = now()
       FROM current c
      WHERE st.id = c.id AND (greatest(c.counted, c.reserved) <> c.on_hand OR c.new_safety <> c.safety_stock)
- RETURNING st.sku_id, st.on_hand - c.on_hand AS on_hand_delta, st.safety_stock - c.safety_stock AS safety_delta,
-           c.counted, c.reserved
+ RETURNING st.sku_id, st.location_id, st.on_hand - c.on_hand AS on_hand_delta,
+           st.safety_stock - c.safety_stock AS safety_delta, c.counted, c.reserved
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
          reason, note, reference, actor_id, channel, created_at)
-    SELECT sku_id, %(location)s, 'sync_snapshot', on_hand_delta, 0, 0, safety_delta, 'count',
+    SELECT sku_id, location_id, 'sync_snapshot', on_hand_delta, 0, 0, safety_delta, 'count',
            CASE WHEN counted < reserved THEN 'snapshot ' || counted || ' below ' || reserved || ' reserved' ELSE '' END,
            %(reference)s, %(actor)s, %(channel)s, now()
       FROM updated
@@ -172,7 +180,7 @@ SELECT count(*), count(*) FILTER (WHERE counted < reserved) FROM updated
 
 _SNAPSHOT_SHORTFALLS = """
 SELECT r.row_no, r.sku_code, r.quantity, st.reserved
-  FROM sync_rows r JOIN inventory_stocklevel st ON st.sku_id = r.sku_id AND st.location_id = %(location)s
+  FROM sync_rows r JOIN inventory_stocklevel st ON st.sku_id = r.sku_id AND st.location_id = r.location_id
  WHERE r.quantity < st.reserved ORDER BY r.row_no LIMIT 1000
 """
 
@@ -245,14 +253,18 @@ def inventory_sync(
         raise DomainError(
             _("At most %(n)s rows per batch.") % {"n": MAX_ROWS}, code="too_many_rows", field="rows"
         )
+    # Rows may name their location; the top-level one is their default (and, for a
+    # snapshot of a single location, the whole batch's).
     snapshot_location = None
-    if mode == SyncBatch.Mode.SNAPSHOT:
+    if location is not None:
         snapshot_location = (
             Location.objects.filter(code=location).first() if isinstance(location, str) else None
         )
         if snapshot_location is None:
             raise DomainError(
-                _("A snapshot names an existing location."), code="unknown_location", field="location"
+                _("Unknown location %(code)s.") % {"code": location},
+                code="unknown_location",
+                field="location",
             )
 
     payload_hash = _payload_hash(mode, location, rows)
@@ -309,18 +321,16 @@ def _apply(batch, mode, parsed, errors, trace, snapshot_location, progress) -> d
     }
     warnings: list[dict] = []
     with connection.cursor() as cursor:
-        _load(cursor, parsed, progress)
-        _check_references(cursor, mode, errors)
+        _load(cursor, _resolve(parsed, errors), progress)
+        _check_duplicates(cursor, mode, errors)
         errors.raise_if_any()
         if mode == SyncBatch.Mode.SNAPSHOT:
-            params["location"] = snapshot_location.pk
             cursor.execute(
                 """
                 INSERT INTO inventory_stocklevel (sku_id, location_id, on_hand, reserved, safety_stock, in_transit, updated_at)
-                SELECT sku_id, %(location)s, 0, 0, 0, 0, now() FROM sync_rows ORDER BY sku_id
+                SELECT sku_id, location_id, 0, 0, 0, 0, now() FROM sync_rows ORDER BY sku_id, location_id
                 ON CONFLICT (sku_id, location_id) DO NOTHING
-                """,
-                params,
+                """
             )
             cursor.execute(_SNAPSHOT_SHORTFALLS, params)
             for row_no, sku, counted, reserved in cursor.fetchall():

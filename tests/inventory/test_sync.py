@@ -124,3 +124,22 @@ def test_snapshot_rejects_duplicate_skus(skus, lyon):
         )
     assert {e["row"] for e in error.value.details["errors"]} == {1, 2}
     assert not StockLevel.objects.exists()
+
+
+def test_one_snapshot_can_cover_several_locations(skus, lyon, paris, stock):
+    stock(skus[0], paris, 4)
+    _sync(
+        batch_id="multi",
+        mode="snapshot",
+        rows=[
+            {"sku": "TSH-0", "location": lyon.code, "on_hand": 2},
+            {"sku": "TSH-0", "location": paris.code, "on_hand": 9},
+            {"sku": "TSH-1", "location": paris.code, "on_hand": 1},
+        ],
+    )
+    levels = {
+        (level.sku.code, level.location.code): level.on_hand
+        for level in StockLevel.objects.select_related("sku", "location")
+    }
+    assert levels == {("TSH-0", lyon.code): 2, ("TSH-0", paris.code): 9, ("TSH-1", paris.code): 1}
+    assert_ledger_matches_stock()

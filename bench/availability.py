@@ -1,0 +1,134 @@
+"""Availability of a 10-SKU basket on the large network: the query (network-wide and nearest
+stores within 50 km), the API one call at a time, and the API under 16 concurrent clients.
+
+    python bench/availability.py
+"""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from common import N_SKUS, ROOT, gunicorn, result, setup_django, summary, timed
+
+setup_django()
+
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from inventory.selectors import network_availability, stores_near  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "400"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+POINTS = [(48.857, 2.352), (45.764, 4.836), (43.297, 5.370), (50.629, 3.057), (44.838, -0.579)]
+
+
+def basket(rng: random.Random) -> list[str]:
+    return [f"BN-{rng.randrange(N_SKUS):06d}" for _ in range(10)]
+
+
+def main() -> None:
+    if subprocess.run([sys.executable, str(ROOT / "bench/generate_network.py")], check=False).returncode:
+        raise SystemExit("could not generate the network")
+    rng = random.Random(7)
+    for _ in range(20):  # warm caches
+        network_availability(sku_codes=basket(rng))
+    network_ms = [timed(lambda: network_availability(sku_codes=basket(rng))) for _ in range(ROUNDS)]
+    near_ms = []
+    for _ in range(ROUNDS):
+        lat, lon = rng.choice(POINTS)
+        codes = basket(rng)
+        near_ms.append(
+            timed(
+                lambda: (
+                    network_availability(sku_codes=codes),
+                    stores_near(sku_codes=codes, lat=lat, lon=lon, radius_km=50),
+                )
+            )
+        )
+    network, near = summary(network_ms), summary(near_ms)
+
+    user, _ = User.objects.get_or_create(username="bench.api", defaults={"role": Role.INTEGRATION})
+    token = Token.objects.get_or_create(user=user)[0].key
+    server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
+    try:
+        urls = []
+        for _ in range(500):
+            lat, lon = rng.choice(POINTS)
+            urls.append(
+                f"/api/v1/availability/?skus={','.join(basket(rng))}&lat={lat}&lon={lon}&radius_km=50"
+            )
+        api_ms = []
+        for path in urls[:ROUNDS]:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{PORT}{path}", headers={"Authorization": f"Token {token}"}
+            )
+            api_ms.append(timed(lambda r=request: json.load(urllib.request.urlopen(r))))  # noqa: S310 - loopback
+        api = summary(api_ms)
+        per_s = load(urls, token)
+    finally:
+        server.terminate()
+        server.wait()
+    result(
+        "availability",
+        p50_ms=near["p50_ms"],
+        p95_ms=near["p95_ms"],
+        network_p50_ms=network["p50_ms"],
+        network_p95_ms=network["p95_ms"],
+        api_p50_ms=api["p50_ms"],
+        api_p95_ms=api["p95_ms"],
+        api_per_s=per_s,
+    )
+
+
+def load(urls: list[str], token: str, seconds: int = 15, clients: int = 16) -> float:
+    """Calls per second with 16 concurrent clients: wrk (Debian's package) when present."""
+    wrk = shutil.which("wrk")
+    if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is needed for the load test: apt-get install wrk")
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    paths = ",".join(json.dumps(u) for u in urls)
+    script.write(
+        f"local paths = {{{paths}}}\nlocal i = 0\n"
+        "request = function() i = i % #paths + 1\n"
+        f'  return wrk.format("GET", paths[i], {{["Authorization"] = "Token {token}"}}) end\n'
+    )
+    script.close()
+    output = subprocess.run(
+        [
+            wrk,
+            "-t",
+            "4",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(output, file=sys.stderr)
+    non_2xx = [line for line in output.splitlines() if "Non-2xx" in line]
+    if non_2xx:
+        raise SystemExit(f"errors under load: {non_2xx}")
+    return round(
+        float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec"))), 1
+    )
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"took {time.perf_counter() - started:.0f} s", file=sys.stderr)
