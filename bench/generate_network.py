@@ -110,6 +110,8 @@ def load_stock(rng: random.Random, location_ids: list[int], sku_ids: list[int]) 
         cursor.execute(
             "ALTER TABLE inventory_stocklevel DROP CONSTRAINT IF EXISTS stock_one_row_per_sku_and_location"
         )
+        # Django builds a unique constraint with INCLUDE as a unique index, not a table constraint.
+        cursor.execute("DROP INDEX IF EXISTS stock_one_row_per_sku_and_location")
         cursor.execute("DROP INDEX IF EXISTS stock_location_sku")
         weights = [0] * 4 + [1, 2, 3, 5, 8, 13, 40]
         for done, location_id in enumerate(location_ids, 1):
@@ -124,8 +126,8 @@ def load_stock(rng: random.Random, location_ids: list[int], sku_ids: list[int]) 
             progress("stock rows", done * len(sku_ids), len(location_ids) * len(sku_ids))
         sys.stderr.write("building indexes…\n")
         cursor.execute(
-            "ALTER TABLE inventory_stocklevel ADD CONSTRAINT stock_one_row_per_sku_and_location "
-            "UNIQUE (sku_id, location_id) INCLUDE (on_hand, reserved, safety_stock)"
+            "CREATE UNIQUE INDEX stock_one_row_per_sku_and_location ON inventory_stocklevel "
+            "(sku_id, location_id) INCLUDE (on_hand, reserved, safety_stock)"
         )
         cursor.execute("CREATE INDEX stock_location_sku ON inventory_stocklevel (location_id, sku_id)")
         cursor.execute("VACUUM ANALYZE inventory_stocklevel")

@@ -301,6 +301,7 @@ class Channel(models.TextChoices):
     STORE = "store", _("Store")
     CALL_CENTRE = "call_centre", _("Call centre")
     MARKETPLACE = "marketplace", _("Marketplace")
+    SOCIAL = "social", _("Social commerce")
     HEAD_OFFICE = "head_office", _("Head office")
     INTEGRATION = "integration", _("Integration")
     SYSTEM = "system", _("System")

@@ -7,6 +7,7 @@ from . import views
 
 api_v1 = [
     path("", include("inventory.api_urls")),
+    path("", include("orders.api_urls")),
 ]
 
 urlpatterns = [

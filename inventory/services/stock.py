@@ -40,6 +40,23 @@ class Trace:
     note: str = ""
     reason: str = ""
 
+    @classmethod
+    def of(cls, user, **fields) -> Trace:
+        """A trace for a signed-in user, its channel following their role."""
+        return cls(
+            actor=user,
+            channel=CHANNEL_OF_ROLE.get(getattr(user, "effective_role", ""), Channel.SYSTEM),
+            **fields,
+        )
+
+
+CHANNEL_OF_ROLE = {
+    "head_office": Channel.HEAD_OFFICE,
+    "call_centre": Channel.CALL_CENTRE,
+    "store_associate": Channel.STORE,
+    "integration": Channel.INTEGRATION,
+}
+
 
 _UPDATE_SQL = """
 UPDATE inventory_stocklevel

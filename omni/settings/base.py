@@ -52,9 +52,12 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "simple_history",
+    "django_fsm",
     "omni",
     "accounts",
     "inventory",
+    "customers",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +166,9 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 OMNI_CURRENCY = "EUR"
+OMNI_DEFAULT_VAT_RATE = os.environ.get(
+    "OMNI_DEFAULT_VAT_RATE", "20.00"
+)  # French standard rate, prices tax-included
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,0 +1,487 @@
+"""REST API for orders: capture (idempotent), read, track, change, fulfil.
+
+Each view cleans its input with an input serializer and calls one service; domain errors
+become 4xx through the shared exception handler.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import api_roles
+from accounts.models import Role
+from inventory.models import Location
+from inventory.services import Trace
+
+from . import selectors, services
+from .models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine, Payment, SalesChannel
+
+CAPTURE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
+CHANGE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
+FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
+
+
+# ---------------------------------------------------------------- input
+
+
+class AddressInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=12)
+    city = serializers.CharField(max_length=100)
+    country = serializers.CharField(max_length=2, required=False, default="FR")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class RelayPointInput(serializers.Serializer):
+    id = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=12)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class SlotInput(serializers.Serializer):
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class DeliveryInput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    pickup_location = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    relay_point = RelayPointInput(required=False, allow_null=True)
+    requested_date = serializers.DateField(required=False, allow_null=True)
+    requested_slot = SlotInput(required=False, allow_null=True)
+
+
+class LineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    delivery = DeliveryInput()
+
+
+class CustomerInput(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=["fr", "en"], required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("email") and not attrs.get("phone"):
+            raise serializers.ValidationError(
+                {"email": ["Give the customer's e-mail address or phone number."]}
+            )
+        return attrs
+
+
+class PaymentInput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class OrderInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=SalesChannel.choices)
+    external_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    customer = CustomerInput()
+    billing_address = AddressInput()
+    shipping_address = AddressInput(required=False, allow_null=True)
+    lines = LineInput(many=True, allow_empty=False, max_length=500)
+    payments = PaymentInput(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def line_request(line: dict) -> dict:
+    """A cleaned API line as the capture service takes it."""
+    delivery = line["delivery"]
+    slot = delivery.get("requested_slot") or {}
+    return {
+        "sku": line["sku"],
+        "quantity": line["quantity"],
+        "delivery_method": delivery["method"],
+        "pickup_location": delivery.get("pickup_location") or "",
+        "relay_point": delivery.get("relay_point"),
+        "requested_date": delivery.get("requested_date"),
+        "requested_slot_start": slot.get("start"),
+        "requested_slot_end": slot.get("end"),
+    }
+
+
+# ---------------------------------------------------------------- output
+
+
+class AllocationOutput(serializers.ModelSerializer):
+    location = serializers.CharField(source="location.code")
+    location_name = serializers.CharField(source="location.name")
+
+    class Meta:
+        model = Allocation
+        fields = ["location", "location_name", "kind", "quantity", "status", "created_at"]
+
+
+class LineOutput(serializers.ModelSerializer):
+    sku = serializers.CharField(source="sku_code")
+    line = serializers.IntegerField(source="line_number")
+    pickup_location = serializers.CharField(source="pickup_location.code", default=None)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    allocations = AllocationOutput(many=True)
+    quantities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "line", "sku", "name", "quantity", "status", "quantities", "unit_price", "unit_discount",
+            "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
+            "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
+        ]  # fmt: skip
+
+    def get_quantities(self, line) -> dict[str, int]:
+        return {
+            "ordered": line.quantity,
+            "allocated": line.qty_allocated,
+            "backordered": line.qty_backordered,
+            "shipped": line.qty_shipped,
+            "collected": line.qty_collected,
+            "cancelled": line.qty_cancelled,
+            "returned": line.qty_returned,
+        }
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["method", "reference", "amount_authorised", "amount_captured", "amount_refunded"]
+
+
+class EventOutput(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="line.line_number", default=None)
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = OrderEvent
+        fields = ["kind", "line", "summary", "reason", "actor", "channel", "data", "created_at"]
+
+
+class CustomerOutput(serializers.Serializer):
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+class OrderOutput(serializers.ModelSerializer):
+    customer = CustomerOutput()
+    lines = LineOutput(many=True)
+    payments = PaymentOutput(many=True)
+    timeline = EventOutput(source="events", many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number", "channel", "external_reference", "status", "hold_reason", "customer",
+            "billing_address", "shipping_address", "language", "currency", "subtotal", "discount_total",
+            "tax_total", "total", "notes", "placed_at", "updated_at", "lines", "payments", "timeline",
+        ]  # fmt: skip
+
+
+class OrderSummaryOutput(serializers.ModelSerializer):
+    customer = CustomerOutput()
+
+    class Meta:
+        model = Order
+        fields = ["number", "channel", "external_reference", "status", "customer", "total", "placed_at"]
+
+
+def _order_response(request, number: str, http_status=status.HTTP_200_OK) -> Response:
+    return Response(
+        OrderOutput(selectors.order_get(user=request.user, number=number)).data, status=http_status
+    )
+
+
+def _order(request, number: str) -> Order:
+    return selectors.order_get(user=request.user, number=number)
+
+
+# ---------------------------------------------------------------- views
+
+
+class OrderListCreateApi(APIView):
+    permission_classes = [api_roles(*CAPTURE_ROLES)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Order number, channel reference, e-mail, phone or name"),
+            OpenApiParameter("status", str, enum=Order.Status.values),
+            OpenApiParameter("channel", str, enum=SalesChannel.values),
+            OpenApiParameter("placed_from", OpenApiTypes.DATE),
+            OpenApiParameter("placed_to", OpenApiTypes.DATE),
+        ],
+        responses=OrderSummaryOutput(many=True),
+    )
+    def get(self, request):
+        """Search orders (the 50 most recent that match)."""
+        dates = _DateFilters(data=request.query_params)
+        dates.is_valid(raise_exception=True)
+        orders = selectors.order_search(
+            user=request.user,
+            query=request.query_params.get("q", ""),
+            status=request.query_params.get("status", ""),
+            channel=request.query_params.get("channel", ""),
+            **dates.validated_data,
+        )
+        return Response(OrderSummaryOutput(orders, many=True).data)
+
+    @extend_schema(
+        request=OrderInput,
+        responses={201: OrderOutput, 200: OrderOutput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Replays with the same key and body return the first order; another body is a 409.",
+            )
+        ],
+    )
+    def post(self, request):
+        """Capture an order: validated, priced, sourced (stock reserved) in one transaction."""
+        payload = OrderInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        order, created = services.order_place(
+            channel=data["channel"],
+            external_reference=data.get("external_reference", ""),
+            customer=dict(data["customer"]),
+            billing_address=dict(data["billing_address"]),
+            shipping_address=dict(data["shipping_address"]) if data.get("shipping_address") else None,
+            lines=[line_request(line) for line in data["lines"]],
+            payments=[dict(p) for p in data.get("payments", [])],
+            notes=data.get("notes", ""),
+            trace=Trace.of(request.user),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+            request_hash=services.request_fingerprint(request.data),
+        )
+        return _order_response(
+            request, order.number, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class _DateFilters(serializers.Serializer):
+    placed_from = serializers.DateField(required=False)
+    placed_to = serializers.DateField(required=False)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [api_roles(*CAPTURE_ROLES)]
+
+    @extend_schema(responses=OrderOutput)
+    def get(self, request, number: str):
+        """The order with its lines, allocations, payments and timeline."""
+        return _order_response(request, number)
+
+
+class OrderTrackingApi(APIView):
+    permission_classes = [api_roles(*CAPTURE_ROLES)]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, number: str):
+        """ "Where is my order": what the web shop shows the customer, in their words."""
+        return Response(selectors.order_tracking(_order(request, number)))
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class CancelLineInput(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, required=False)
+
+
+class CancelInput(ReasonInput):
+    lines = CancelLineInput(many=True, required=False, help_text="Omit to cancel the whole order.")
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=CancelInput, responses=OrderOutput)
+    def post(self, request, number: str):
+        """Cancel the whole order, or some units of some lines; reservations are released."""
+        payload = CancelInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        lines = payload.validated_data.get("lines")
+        services.order_cancel(
+            order=_order(request, number),
+            lines={line["line"]: line.get("quantity") for line in lines} if lines else None,
+            trace=Trace.of(request.user, note=payload.validated_data.get("reason", "")),
+        )
+        return _order_response(request, number)
+
+
+class OrderShippingAddressApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=AddressInput, responses=OrderOutput)
+    def post(self, request, number: str):
+        """Change where the home-delivery lines go, before they ship."""
+        payload = AddressInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.order_change_shipping_address(
+            order=_order(request, number), address=dict(payload.validated_data), trace=Trace.of(request.user)
+        )
+        return _order_response(request, number)
+
+
+class RequestedDeliveryInput(ReasonInput):
+    requested_date = serializers.DateField(allow_null=True)
+    requested_slot = SlotInput(required=False, allow_null=True)
+
+
+class OrderLineRequestedDeliveryApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=RequestedDeliveryInput, responses=OrderOutput)
+    def post(self, request, number: str, line: int):
+        """Change a line's requested delivery date or time slot, before it ships."""
+        payload = RequestedDeliveryInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        slot = payload.validated_data.get("requested_slot") or {}
+        services.order_line_change_requested_delivery(
+            order=_order(request, number),
+            line_number=line,
+            requested_date=payload.validated_data["requested_date"],
+            slot_start=slot.get("start"),
+            slot_end=slot.get("end"),
+            trace=Trace.of(request.user, note=payload.validated_data.get("reason", "")),
+        )
+        return _order_response(request, number)
+
+
+class LineDeliveryInput(ReasonInput):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    pickup_location = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    relay_point = RelayPointInput(required=False, allow_null=True)
+
+
+class OrderLineDeliveryApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=LineDeliveryInput, responses=OrderOutput)
+    def post(self, request, number: str, line: int):
+        """Switch a line between home delivery, relay point and pickup, or change its pickup
+        store. The line is sourced again."""
+        payload = LineDeliveryInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        pickup = None
+        if data.get("pickup_location"):
+            pickup = Location.objects.filter(code=data["pickup_location"]).first()
+            if pickup is None:
+                raise serializers.ValidationError(
+                    {"pickup_location": [f"Unknown location {data['pickup_location']}."]}
+                )
+        services.order_line_change_delivery(
+            order=_order(request, number),
+            line_number=line,
+            delivery_method=data["method"],
+            pickup_location=pickup,
+            relay_point=data.get("relay_point"),
+            trace=Trace.of(request.user, note=data.get("reason", "")),
+        )
+        return _order_response(request, number)
+
+
+class HoldInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class OrderHoldApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=HoldInput, responses=OrderOutput)
+    def post(self, request, number: str):
+        """Stop fulfilment until released."""
+        payload = HoldInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.order_hold(
+            order=_order(request, number),
+            reason=payload.validated_data["reason"],
+            trace=Trace.of(request.user),
+        )
+        return _order_response(request, number)
+
+
+class OrderReleaseApi(APIView):
+    permission_classes = [api_roles(*CHANGE_ROLES)]
+
+    @extend_schema(request=None, responses=OrderOutput)
+    def post(self, request, number: str):
+        services.order_release(order=_order(request, number), trace=Trace.of(request.user))
+        return _order_response(request, number)
+
+
+class ShipInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, required=False)
+    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    tracking = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class OrderLineShipApi(APIView):
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+
+    @extend_schema(request=ShipInput, responses=OrderOutput)
+    def post(self, request, number: str, line: int):
+        """Allocated units left for the customer: stock consumed, payment captured, customer told."""
+        payload = ShipInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.order_line_ship(
+            order=_order(request, number),
+            line_number=line,
+            trace=Trace.of(request.user),
+            **payload.validated_data,
+        )
+        return _order_response(request, number)
+
+
+class OrderLineReadyApi(APIView):
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+
+    @extend_schema(request=None, responses=OrderOutput)
+    def post(self, request, number: str, line: int):
+        """The line waits on the pickup store's shelf; the customer is told."""
+        services.order_line_make_ready_for_pickup(
+            order=_order(request, number), line_number=line, trace=Trace.of(request.user)
+        )
+        return _order_response(request, number)
+
+
+class CollectInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, required=False)
+
+
+class OrderLineCollectApi(APIView):
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+
+    @extend_schema(request=CollectInput, responses=OrderOutput)
+    def post(self, request, number: str, line: int):
+        """The customer took the units: stock consumed, payment captured."""
+        payload = CollectInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.order_line_collect(
+            order=_order(request, number),
+            line_number=line,
+            trace=Trace.of(request.user),
+            **payload.validated_data,
+        )
+        return _order_response(request, number)

@@ -1,0 +1,146 @@
+"""Reads of the orders app, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from customers.services import normalise_email, normalise_phone
+from omni.errors import DomainError
+
+from .models import Allocation, Order, OrderEvent, OrderLine
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    """Head office, call centre and integration clients see every order; a store associate
+    sees the orders their store fulfils or hands over."""
+    orders = Order.objects.all()
+    if getattr(user, "is_store_associate", False):
+        store = user.store_id
+        touches_store = Q(
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), pickup_location_id=store))
+        ) | Q(Exists(Allocation.objects.filter(line__order=OuterRef("pk"), location_id=store)))
+        orders = orders.filter(touches_store)
+    return orders
+
+
+def order_search(
+    *,
+    user,
+    query: str = "",
+    status: str = "",
+    channel: str = "",
+    placed_from: datetime.date | None = None,
+    placed_to: datetime.date | None = None,
+    limit: int = 50,
+) -> QuerySet[Order]:
+    """By order number, channel reference, the customer's e-mail, phone (any spelling) or name."""
+    orders = orders_visible_to(user).select_related("customer")
+    query = query.strip()
+    if query:
+        condition = (
+            Q(number__iexact=query)
+            | Q(external_reference__iexact=query)
+            | Q(customer__email=normalise_email(query))
+            | Q(customer__last_name__istartswith=query)
+        )
+        if " " in query:
+            first, last = query.split(" ", 1)
+            condition |= Q(customer__first_name__iexact=first, customer__last_name__istartswith=last)
+        try:
+            if phone := normalise_phone(query):
+                condition |= Q(customer__phone=phone)
+        except DomainError:
+            pass
+        orders = orders.filter(condition)
+    if status:
+        orders = orders.filter(status=status)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if placed_from:
+        orders = orders.filter(placed_at__date__gte=placed_from)
+    if placed_to:
+        orders = orders.filter(placed_at__date__lte=placed_to)
+    return orders.order_by("-placed_at", "-pk")[:limit]
+
+
+def order_get(*, user, number: str) -> Order:
+    """The order with everything its detail shows, or 404 when the user may not see it."""
+    order = (
+        orders_visible_to(user)
+        .select_related("customer", "placed_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                OrderLine.objects.select_related("pickup_location", "sku").prefetch_related(
+                    Prefetch("allocations", Allocation.objects.select_related("location"))
+                ),
+            ),
+            "payments",
+            Prefetch("events", OrderEvent.objects.select_related("actor", "line")),
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise Http404(number)
+    return order
+
+
+CUSTOMER_STATUS = {
+    OrderLine.Status.PENDING: "processing",
+    OrderLine.Status.ALLOCATED: "preparing",
+    OrderLine.Status.BACKORDERED: "awaiting_stock",
+    OrderLine.Status.READY_FOR_PICKUP: "ready_for_pickup",
+    OrderLine.Status.PARTIALLY_FULFILLED: "partially_shipped",
+    OrderLine.Status.SHIPPED: "shipped",
+    OrderLine.Status.COLLECTED: "collected",
+    OrderLine.Status.CANCELLED: "cancelled",
+}
+
+
+def order_tracking(order: Order) -> dict:
+    """What the web shop shows the customer: "where is my order", without internal detail."""
+    shipments = {}
+    for event in order.events.all():
+        if event.kind == OrderEvent.Kind.SHIPPED and event.line_id:
+            shipments.setdefault(event.line_id, []).append(
+                {
+                    "carrier": event.data.get("carrier", ""),
+                    "tracking": event.data.get("tracking", ""),
+                    "quantity": event.data.get("quantity"),
+                    "at": event.created_at,
+                }
+            )
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "placed_at": order.placed_at,
+        "total": order.total,
+        "lines": [
+            {
+                "line": line.line_number,
+                "sku": line.sku_code,
+                "name": line.name,
+                "quantity": line.active_quantity,
+                "status": CUSTOMER_STATUS[line.status],
+                "status_label": line.get_status_display(),
+                "delivery_method": line.delivery_method,
+                "pickup_store": (
+                    {
+                        "code": line.pickup_location.code,
+                        "name": line.pickup_location.name,
+                        "address": f"{line.pickup_location.address_line1}, {line.pickup_location.postcode} {line.pickup_location.city}",
+                    }
+                    if line.pickup_location_id
+                    else None
+                ),
+                "promised_date": line.promised_date,
+                "shipments": shipments.get(line.pk, []),
+            }
+            for line in order.lines.all()
+        ],
+    }

@@ -1,0 +1,318 @@
+"""Order capture: validate, price, create, source, record; idempotent on the client's key."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers import services as customers
+from inventory.models import SKU, Location
+from inventory.services import Trace
+from omni.errors import ConflictError, DomainError
+
+from ..models import DeliveryMethod, IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
+from .payments import payments_settle
+from .pricing import price_lines
+from .sourcing import line_source
+from .timeline import event_record
+
+ADDRESS_REQUIRED = ("name", "line1", "postcode", "city")
+
+
+class IdempotencyConflict(ConflictError):
+    code = "idempotency_key_reused"
+
+
+def request_fingerprint(payload) -> str:
+    """A stable hash of a request body: the same JSON, whatever its key order or spacing."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _next_number() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('orders_order_number')")
+        return f"OM-{cursor.fetchone()[0]}"
+
+
+def _address_errors(address: dict | None) -> list[str] | dict:
+    if not address:
+        return [_("An address is required for home delivery.")]
+    missing = {field: [_("This field is required.")] for field in ADDRESS_REQUIRED if not address.get(field)}
+    return missing
+
+
+def _clean_address(address: dict | None) -> dict | None:
+    if not address:
+        return None
+    cleaned = {key: str(address.get(key) or "").strip() for key in (*ADDRESS_REQUIRED, "line2", "phone")}
+    cleaned["country"] = (address.get("country") or "FR").upper()
+    return cleaned
+
+
+def validate_delivery(
+    *, method: str, pickup_location: Location | None, relay_point: dict | None, requested_date, slot
+) -> dict:
+    """Field errors for one line's delivery choice (empty when it makes sense)."""
+    errors: dict[str, list[str]] = {}
+    if method in DeliveryMethod.pickups():
+        if pickup_location is None:
+            errors["pickup_location"] = [_("Choose the store where the customer will collect.")]
+        elif not pickup_location.is_active:
+            errors["pickup_location"] = [
+                _("%(store)s is closed for business.") % {"store": pickup_location.name}
+            ]
+        elif method == DeliveryMethod.PICKUP_IN_STORE and not pickup_location.is_pickup_point:
+            errors["pickup_location"] = [
+                _("%(store)s is not a click & collect point.") % {"store": pickup_location.name}
+            ]
+        elif method == DeliveryMethod.SHIP_TO_STORE and not pickup_location.receives_ship_to_store:
+            errors["pickup_location"] = [
+                _("%(store)s does not receive ship-to-store parcels.") % {"store": pickup_location.name}
+            ]
+    elif pickup_location is not None:
+        errors["pickup_location"] = [_("Only pickup deliveries name a store.")]
+    if method == DeliveryMethod.SHIP_TO_RELAY and (
+        not relay_point or not relay_point.get("id") or not relay_point.get("postcode")
+    ):
+        errors["relay_point"] = [_("Give the relay point's id and postcode.")]
+    if requested_date and requested_date < timezone.localdate():
+        errors["requested_date"] = [_("The requested date is in the past.")]
+    start, end = slot or (None, None)
+    if (start is None) != (end is None) or (start and end and start >= end):
+        errors["requested_slot"] = [_("A time slot needs a start before its end.")]
+    elif start and not requested_date:
+        errors["requested_slot"] = [_("A time slot needs a requested date.")]
+    return errors
+
+
+def _line_errors(line: dict, skus: dict[str, SKU], locations: dict[str, Location]) -> dict:
+    errors = {}
+    sku = skus.get(line["sku"])
+    if sku is None or not sku.is_active:
+        errors["sku"] = [_("Unknown SKU %(sku)s.") % {"sku": line["sku"]}]
+    quantity = line.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        errors["quantity"] = [_("The quantity must be a whole number above zero.")]
+    code = line.get("pickup_location") or ""
+    pickup = locations.get(code)
+    if code and pickup is None:
+        errors["pickup_location"] = [_("Unknown location %(code)s.") % {"code": code}]
+    else:
+        errors.update(
+            validate_delivery(
+                method=line["delivery_method"],
+                pickup_location=pickup,
+                relay_point=line.get("relay_point"),
+                requested_date=line.get("requested_date"),
+                slot=(line.get("requested_slot_start"), line.get("requested_slot_end")),
+            )
+        )
+    return errors
+
+
+@transaction.atomic
+def order_place(
+    *,
+    channel: str,
+    customer: dict,
+    billing_address: dict,
+    lines: list[dict],
+    trace: Trace,
+    shipping_address: dict | None = None,
+    payments: list[dict] | None = None,
+    notes: str = "",
+    external_reference: str = "",
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> tuple[Order, bool]:
+    """Capture an order; returns (order, created).
+
+    ``lines``: dicts with ``sku`` (code), ``quantity``, ``delivery_method`` and, as the method
+    needs, ``pickup_location`` (code), ``relay_point``, ``requested_date``,
+    ``requested_slot_start``/``_end``. Every rule is checked before anything is written; one
+    DomainError carries all field errors. With an ``idempotency_key`` (per client), a replay
+    with the same ``request_hash`` returns the first order and creates nothing; another body
+    under the same key raises IdempotencyConflict. Concurrent replays wait for the first.
+    """
+    client = trace.actor if getattr(trace.actor, "pk", None) else None
+    if idempotency_key:
+        if client is None:
+            raise DomainError(_("Idempotency keys need an authenticated client."), field="idempotency_key")
+        # Taking the key first serialises concurrent replays on the unique index.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", [idempotency_key, client.pk]
+            )
+        existing = (
+            IdempotencyKey.objects.filter(client=client, key=idempotency_key).select_related("order").first()
+        )
+        if existing:
+            if existing.request_hash != request_hash:
+                raise IdempotencyConflict(
+                    _("This Idempotency-Key was already used for a different order (%(number)s).")
+                    % {"number": existing.order.number}
+                )
+            return existing.order, False
+
+    skus = SKU.objects.in_bulk({line["sku"] for line in lines}, field_name="code")
+    codes = {line.get("pickup_location") for line in lines if line.get("pickup_location")}
+    locations = Location.objects.in_bulk(codes, field_name="code")
+    errors: dict = {}
+    if not lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    # Keyed by line index, the shape DRF gives its own nested list errors.
+    line_errors = {str(i): e for i, line in enumerate(lines) if (e := _line_errors(line, skus, locations))}
+    if line_errors:
+        errors["lines"] = line_errors
+    shipping_address = _clean_address(shipping_address)
+    home_delivery = any(line["delivery_method"] == DeliveryMethod.SHIP_TO_ADDRESS for line in lines)
+    if home_delivery and (address_errors := _address_errors(shipping_address)):
+        errors["shipping_address"] = address_errors
+    if address_errors := _address_errors(billing_address):
+        errors["billing_address"] = address_errors
+    try:
+        identified = customers.customer_identify(**customer)
+    except DomainError as error:
+        errors["customer"] = {error.field or "customer": [error.message]}
+    if errors:
+        raise DomainError(_("The order has errors; nothing was saved."), code="invalid_order", **errors)
+
+    prices = price_lines(
+        channel=channel, customer=identified, skus=[(skus[line["sku"]], line["quantity"]) for line in lines]
+    )
+    total = sum(
+        (
+            money((p.unit_price - p.unit_discount) * line["quantity"])
+            for p, line in zip(prices, lines, strict=True)
+        ),
+        Decimal("0"),
+    )
+    payments = payments or []
+    authorised = sum((Decimal(p["amount"]) for p in payments), Decimal("0"))
+    if payments and authorised < total:
+        raise DomainError(
+            _("The payments cover %(paid)s € of %(total)s €.") % {"paid": authorised, "total": total},
+            code="invalid_order",
+            field="payments",
+        )
+
+    order = Order.objects.create(
+        number=_next_number(),
+        channel=channel,
+        external_reference=external_reference,
+        customer=identified,
+        billing_address=_clean_address(billing_address),
+        shipping_address=shipping_address,
+        language=customer.get("language") or identified.language,
+        notes=notes,
+        placed_by=client,
+    )
+    if shipping_address:
+        customers.address_remember(customer=identified, address=shipping_address)
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            line_number=number,
+            sku=skus[line["sku"]],
+            sku_code=line["sku"],
+            name=skus[line["sku"]].name,
+            quantity=line["quantity"],
+            unit_price=price.unit_price,
+            unit_discount=price.unit_discount,
+            tax_rate=price.tax_rate,
+            delivery_method=line["delivery_method"],
+            pickup_location=locations.get(line.get("pickup_location") or ""),
+            relay_point=line.get("relay_point"),
+            requested_date=line.get("requested_date"),
+            requested_slot_start=line.get("requested_slot_start"),
+            requested_slot_end=line.get("requested_slot_end"),
+        )
+        for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
+    )
+    Payment.objects.bulk_create(
+        Payment(
+            order=order,
+            method=p["method"],
+            reference=p.get("reference", ""),
+            amount_authorised=money(p["amount"]),
+        )
+        for p in payments
+    )
+    event_record(
+        order=order,
+        kind=OrderEvent.Kind.PLACED,
+        trace=trace,
+        summary=_("%(count)s lines, %(total)s €") % {"count": len(order_lines), "total": total},
+        data={"channel": channel, "external_reference": external_reference},
+    )
+    # Lines in SKU order, so two orders sharing SKUs reserve in the same order (no deadlock).
+    for line in sorted(order_lines, key=lambda line: (line.sku_id, line.line_number)):
+        line.order = order
+        for allocation in line_source(order=order, line=line, trace=trace):
+            event_record(
+                order=order,
+                line=line,
+                kind=OrderEvent.Kind.ALLOCATED,
+                trace=trace,
+                summary=_("%(quantity)s × %(sku)s at %(location)s")
+                % {
+                    "quantity": allocation.quantity,
+                    "sku": line.sku_code,
+                    "location": allocation.location.name,
+                },
+                data={"location": allocation.location.code, "kind": allocation.kind},
+            )
+        if line.qty_backordered:
+            event_record(
+                order=order,
+                line=line,
+                kind=OrderEvent.Kind.BACKORDERED,
+                trace=trace,
+                summary=_("%(quantity)s × %(sku)s: no location holds it")
+                % {"quantity": line.qty_backordered, "sku": line.sku_code},
+            )
+    order_recalculate(order=order, lines=order_lines)
+    payments_settle(order=order, trace=trace)
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                IdempotencyKey.objects.create(
+                    client=client, key=idempotency_key, request_hash=request_hash, order=order
+                )
+        except IntegrityError as error:  # pragma: no cover - the advisory lock prevents it
+            raise IdempotencyConflict(_("This Idempotency-Key is being used by another request.")) from error
+    return order, True
+
+
+def order_recalculate(*, order: Order, lines=None) -> None:
+    """Totals from the lines (cancelled units no longer count); the status follows the lines."""
+    lines = list(lines if lines is not None else order.lines.all())
+    order.subtotal = sum((money(line.unit_price * line.active_quantity) for line in lines), Decimal("0"))
+    order.discount_total = sum(
+        (money(line.unit_discount * line.active_quantity) for line in lines), Decimal("0")
+    )
+    order.total = sum((line.line_total for line in lines), Decimal("0"))
+    order.tax_total = sum((line.tax_amount for line in lines), Decimal("0"))
+    order.settle(lines)
+    order.save(
+        update_fields=[
+            "subtotal",
+            "discount_total",
+            "total",
+            "tax_total",
+            "status",
+            "status_before_hold",
+            "updated_at",
+        ]
+    )
+
+
+def requested_slot(start: datetime.time | None, end: datetime.time | None) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}" if start and end else ""

@@ -1,0 +1,306 @@
+"""Changes the customer asks for: cancel, new address, new date, new delivery, hold."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from inventory import services as inventory
+from inventory.models import Location
+from inventory.services import Trace
+from omni.errors import ConflictError, DomainError
+
+from ..locks import order_lock
+from ..models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine
+from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
+from .payments import payments_settle
+from .sourcing import line_source
+from .timeline import event_record
+
+
+class IllegalChange(ConflictError):
+    code = "illegal_change"
+
+
+def _line(lines: list[OrderLine], number: int) -> OrderLine:
+    for line in lines:
+        if line.line_number == number:
+            return line
+    raise DomainError(_("The order has no line %(line)s.") % {"line": number}, code="not_found", field="line")
+
+
+def _refuse_closed(order: Order) -> None:
+    if not order.is_open:
+        raise IllegalChange(
+            _("Order %(number)s is %(status)s: it can no longer change.")
+            % {"number": order.number, "status": order.get_status_display().lower()}
+        )
+
+
+def _release_allocations(line: OrderLine, trace: Trace, quantity: int | None = None) -> int:
+    """Give back up to ``quantity`` allocated units (all when None), newest allocation first."""
+    remaining = line.qty_allocated if quantity is None else quantity
+    released = 0
+    for allocation in (
+        line.allocations.filter(status=Allocation.Status.ACTIVE).select_related("reservation").order_by("-pk")
+    ):
+        if remaining <= 0:
+            break
+        part = min(allocation.quantity, remaining)
+        inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=part)
+        if part == allocation.quantity:  # a released allocation keeps what it held, for the record
+            allocation.status = Allocation.Status.RELEASED
+            allocation.closed_at = timezone.now()
+        else:
+            allocation.quantity -= part
+        allocation.save(update_fields=["quantity", "status", "closed_at"])
+        remaining -= part
+        released += part
+    return released
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | None = None) -> Order:
+    """Cancel the whole order (``lines`` None) or some units of some lines ({line number:
+    quantity or None for all open units}). Backordered units go first, then allocated ones,
+    whose reservations are released. Units shipped or collected cannot be cancelled; a
+    request for more than is open is refused and changes nothing."""
+    order, order_lines = order_lock(order)
+    _refuse_closed(order)
+    wanted = (
+        {line.line_number: None for line in order_lines if line.open_quantity} if lines is None else lines
+    )
+    if not wanted:
+        raise IllegalChange(_("Nothing is left to cancel on this order."))
+    plan = []
+    for number, quantity in wanted.items():
+        line = _line(order_lines, number)
+        open_quantity = line.open_quantity
+        quantity = open_quantity if quantity is None else quantity
+        if quantity <= 0 or quantity > open_quantity or line.status not in OrderLine.CANCELLABLE:
+            raise IllegalChange(
+                _("Line %(line)s has %(open)s units left to cancel (%(status)s).")
+                % {"line": number, "open": open_quantity, "status": line.get_status_display().lower()},
+                field="lines",
+            )
+        plan.append((line, quantity))
+    for line, quantity in plan:
+        from_backorder = min(line.qty_backordered, quantity)
+        from_allocated = quantity - from_backorder
+        if from_allocated:
+            _release_allocations(line, trace, from_allocated)
+        line.qty_backordered -= from_backorder
+        line.qty_allocated -= from_allocated
+        line.qty_cancelled += quantity
+        line.cancel()
+        line.save(update_fields=["qty_backordered", "qty_allocated", "qty_cancelled", "status"])
+        event_record(
+            order=order,
+            line=line,
+            kind=OrderEvent.Kind.CANCELLED,
+            trace=trace,
+            summary=_("%(quantity)s × %(sku)s cancelled") % {"quantity": quantity, "sku": line.sku_code},
+            data={"quantity": quantity},
+            notify=False,
+        )
+    order_recalculate(order=order, lines=order_lines)
+    payments_settle(order=order, trace=trace)
+    # One e-mail for the whole change, whatever the number of lines.
+    event_record(
+        order=order,
+        kind=OrderEvent.Kind.CANCELLED,
+        trace=trace,
+        summary=_("Order cancelled")
+        if order.status == Order.Status.CANCELLED
+        else _("Part of the order cancelled"),
+        data={"lines": {str(line.line_number): quantity for line, quantity in plan}},
+    )
+    return order
+
+
+def _refuse_after_shipment(order: Order, lines: list[OrderLine], *, what: str) -> list[OrderLine]:
+    """The lines the change applies to; refuses when every such line has left already."""
+    _refuse_closed(order)
+    open_lines = [line for line in lines if line.status in OrderLine.CHANGEABLE]
+    if not open_lines:
+        raise IllegalChange(what)
+    return open_lines
+
+
+@transaction.atomic
+def order_change_shipping_address(*, order: Order, address: dict, trace: Trace) -> Order:
+    """New address for the home-delivery lines not yet shipped."""
+    order, lines = order_lock(order)
+    home_lines = [line for line in lines if line.delivery_method == DeliveryMethod.SHIP_TO_ADDRESS]
+    if not home_lines:
+        raise IllegalChange(_("No line of this order is delivered to an address."))
+    _refuse_after_shipment(order, home_lines, what=_("Every home-delivery line has already shipped."))
+    if errors := _address_errors(address):
+        raise DomainError(_("The address is incomplete."), code="invalid", address=errors)
+    before = order.shipping_address
+    order.shipping_address = _clean_address(address)
+    order.save(update_fields=["shipping_address", "updated_at"])
+    event_record(
+        order=order,
+        kind=OrderEvent.Kind.SHIPPING_ADDRESS_CHANGED,
+        trace=trace,
+        summary=_("%(line1)s, %(postcode)s %(city)s") % order.shipping_address,
+        data={"before": before, "after": order.shipping_address},
+    )
+    return order
+
+
+@transaction.atomic
+def order_line_change_requested_delivery(
+    *,
+    order: Order,
+    line_number: int,
+    requested_date: datetime.date | None,
+    trace: Trace,
+    slot_start: datetime.time | None = None,
+    slot_end: datetime.time | None = None,
+) -> OrderLine:
+    order, lines = order_lock(order)
+    _refuse_closed(order)
+    line = _line(lines, line_number)
+    if line.status not in OrderLine.CHANGEABLE:
+        raise IllegalChange(
+            _("Line %(line)s is %(status)s: its delivery date can no longer change.")
+            % {"line": line_number, "status": line.get_status_display().lower()}
+        )
+    errors = validate_delivery(
+        method=line.delivery_method,
+        pickup_location=line.pickup_location,
+        relay_point=line.relay_point,
+        requested_date=requested_date,
+        slot=(slot_start, slot_end),
+    )
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+    before = {
+        "date": str(line.requested_date or ""),
+        "slot": requested_slot(line.requested_slot_start, line.requested_slot_end),
+    }
+    line.requested_date, line.requested_slot_start, line.requested_slot_end = (
+        requested_date,
+        slot_start,
+        slot_end,
+    )
+    line.save(update_fields=["requested_date", "requested_slot_start", "requested_slot_end"])
+    after = {"date": str(requested_date or ""), "slot": requested_slot(slot_start, slot_end)}
+    event_record(
+        order=order,
+        line=line,
+        kind=OrderEvent.Kind.DELIVERY_DATE_CHANGED,
+        trace=trace,
+        summary=_("Line %(line)s: %(date)s %(slot)s") % {"line": line_number, **after}
+        if requested_date
+        else _("Line %(line)s: no requested date") % {"line": line_number},
+        data={"before": before, "after": after},
+    )
+    return line
+
+
+@transaction.atomic
+def order_line_change_delivery(
+    *,
+    order: Order,
+    line_number: int,
+    delivery_method: str,
+    trace: Trace,
+    pickup_location: Location | None = None,
+    relay_point: dict | None = None,
+) -> OrderLine:
+    """Switch a line between home delivery, relay point and pickup, or change its pickup store.
+    Its reservations are released and the line is sourced again for the new destination."""
+    order, lines = order_lock(order)
+    _refuse_closed(order)
+    line = _line(lines, line_number)
+    if line.status not in OrderLine.CHANGEABLE:
+        raise IllegalChange(
+            _("Line %(line)s is %(status)s: its delivery can no longer change.")
+            % {"line": line_number, "status": line.get_status_display().lower()}
+        )
+    errors = validate_delivery(
+        method=delivery_method,
+        pickup_location=pickup_location,
+        relay_point=relay_point,
+        requested_date=None,
+        slot=None,
+    )
+    if delivery_method == DeliveryMethod.SHIP_TO_ADDRESS and _address_errors(order.shipping_address):
+        errors["shipping_address"] = [_("Give the order a complete shipping address first.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+    before = _delivery_label(line)
+    _release_allocations(line, trace)
+    line.qty_allocated = 0
+    line.qty_backordered = 0
+    line.delivery_method = delivery_method
+    line.pickup_location = pickup_location if delivery_method in DeliveryMethod.pickups() else None
+    line.relay_point = relay_point if delivery_method == DeliveryMethod.SHIP_TO_RELAY else None
+    line.save(update_fields=["delivery_method", "pickup_location", "relay_point"])
+    allocations = line_source(order=order, line=line, trace=trace)
+    after = _delivery_label(line)
+    where = (
+        _("allocated at %(location)s") % {"location": allocations[0].location.name}
+        if allocations
+        else _("backordered")
+    )
+    event_record(
+        order=order,
+        line=line,
+        kind=OrderEvent.Kind.DELIVERY_METHOD_CHANGED,
+        trace=trace,
+        summary=_("Line %(line)s: %(before)s → %(after)s, %(where)s")
+        % {"line": line_number, "before": before, "after": after, "where": where},
+        data={
+            "before": before,
+            "after": after,
+            "allocated_at": allocations[0].location.code if allocations else None,
+        },
+    )
+    order_recalculate(order=order, lines=lines)
+    return line
+
+
+def _delivery_label(line: OrderLine) -> str:
+    label = str(DeliveryMethod(line.delivery_method).label)
+    if line.pickup_location_id:
+        return f"{label} ({line.pickup_location.name})"
+    if line.relay_point:
+        return f"{label} ({line.relay_point.get('name') or line.relay_point.get('id')})"
+    return label
+
+
+@transaction.atomic
+def order_hold(*, order: Order, reason: str, trace: Trace) -> Order:
+    """Stop fulfilment (fraud check, customer's request...) until released."""
+    order, _lines = order_lock(order)
+    if not reason.strip():
+        raise DomainError(_("Say why the order is held."), field="reason")
+    try:
+        order.hold(reason.strip())
+    except TransitionNotAllowed as error:
+        raise IllegalChange(
+            _("An order that is %(status)s cannot be held.") % {"status": order.get_status_display().lower()}
+        ) from error
+    order.save(update_fields=["status", "status_before_hold", "hold_reason", "updated_at"])
+    event_record(order=order, kind=OrderEvent.Kind.HELD, trace=trace, summary=reason.strip())
+    return order
+
+
+@transaction.atomic
+def order_release(*, order: Order, trace: Trace) -> Order:
+    order, _lines = order_lock(order)
+    try:
+        order.release()
+    except TransitionNotAllowed as error:
+        raise IllegalChange(_("This order is not on hold.")) from error
+    order.save(update_fields=["status", "status_before_hold", "hold_reason", "updated_at"])
+    event_record(order=order, kind=OrderEvent.Kind.RELEASED, trace=trace)
+    return order

@@ -1,0 +1,43 @@
+"""Customer e-mails, in the customer's language, sent at most once per timeline event."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ..models import Notification, OrderEvent
+from .timeline import NOTIFY
+
+
+def notification_send(*, event_id: int) -> Notification | None:
+    """Send the e-mail an event calls for. Running twice, or twice at once, sends it once:
+    the notification row is locked while the mail goes out and marked sent in the same
+    transaction (a crash after sending and before commit may, rarely, send a duplicate)."""
+    event = OrderEvent.objects.select_related("order__customer").filter(pk=event_id).first()
+    if event is None or event.kind not in NOTIFY or not event.order.customer.email:
+        return None
+    order = event.order
+    Notification.objects.get_or_create(
+        event=event,
+        defaults={"kind": NOTIFY[event.kind], "recipient": order.customer.email, "language": order.language},
+    )
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(event=event)
+        if notification.sent_at:
+            return notification
+        lines = list(order.lines.select_related("pickup_location").order_by("line_number"))
+        with translation.override(notification.language):
+            context = {"order": order, "event": event, "lines": lines, "customer": order.customer}
+            subject = render_to_string(f"orders/email/{notification.kind}_subject.txt", context).strip()
+            body = render_to_string(f"orders/email/{notification.kind}.txt", context)
+            html = render_to_string(f"orders/email/{notification.kind}.html", context)
+        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        notification.subject = subject[:200]
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["subject", "sent_at"])
+    return notification

@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def send_order_notification(self, event_id: int) -> None:
+    """Idempotent: the service sends each event's e-mail at most once."""
+    try:
+        services.notification_send(event_id=event_id)
+    except OSError as error:  # SMTP down: try again later
+        raise self.retry(exc=error) from error

@@ -1,0 +1,129 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from inventory import services as inventory
+from inventory.models import Location
+from tests.factories import LocationFactory, SKUFactory
+
+
+@pytest.fixture
+def warehouse():
+    return LocationFactory(
+        code="WH-NAT",
+        name="Entrepôt national",
+        kind=Location.Kind.WAREHOUSE,
+        postcode="69400",
+        city="Villefranche",
+        latitude=Decimal("45.989"),
+        longitude=Decimal("4.718"),
+        is_pickup_point=False,
+        receives_ship_to_store=False,
+        sends_transfers=True,
+    )
+
+
+@pytest.fixture
+def marseille():
+    return LocationFactory(
+        code="ST-MARS",
+        name="Marseille Vieux-Port",
+        postcode="13001",
+        city="Marseille",
+        latitude=Decimal("43.2965"),
+        longitude=Decimal("5.3698"),
+        receives_ship_to_store=True,
+    )
+
+
+@pytest.fixture
+def shirt():
+    return SKUFactory(code="CHE-OXF-BLE-M", name="Chemise Oxford bleu M", price=Decimal("49.90"))
+
+
+@pytest.fixture
+def jeans():
+    return SKUFactory(code="JEA-SLI-IND-42", name="Jean slim indigo 42", price=Decimal("79.00"))
+
+
+@pytest.fixture
+def stock(head_office):
+    def _stock(sku, location, on_hand: int):
+        return inventory.stock_receive(
+            sku=sku,
+            location=location,
+            quantity=on_hand,
+            trace=inventory.Trace(actor=head_office, reference="setup"),
+        )
+
+    return _stock
+
+
+@pytest.fixture
+def network(lyon, paris, marseille, warehouse, shirt, jeans, stock):
+    """Shirts in Lyon (2), Paris (1) and the warehouse (20); jeans in the warehouse only (5)."""
+    lyon.receives_ship_to_store = True
+    lyon.save()
+    stock(shirt, lyon, 2)
+    stock(shirt, paris, 1)
+    stock(shirt, warehouse, 20)
+    stock(jeans, warehouse, 5)
+    return {"lyon": lyon, "paris": paris, "marseille": marseille, "warehouse": warehouse}
+
+
+ADDRESS = {
+    "name": "Léa Martin",
+    "line1": "12 rue Mercière",
+    "postcode": "69002",
+    "city": "Lyon",
+    "country": "FR",
+}
+
+
+def order_payload(**overrides) -> dict:
+    """A valid web order: one shirt delivered home in Lyon, paid by card."""
+    payload = {
+        "channel": "web",
+        "external_reference": "WEB-1001",
+        "customer": {"email": "lea.martin@example.fr", "phone": "06 12 34 56 78", "first_name": "Léa",
+                     "last_name": "Martin", "language": "fr"},
+        "billing_address": dict(ADDRESS),
+        "shipping_address": dict(ADDRESS),
+        "lines": [{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}],
+        "payments": [{"method": "card", "reference": "AUTH-42", "amount": "500.00"}],
+    }  # fmt: skip
+    payload.update(overrides)
+    return payload
+
+
+def service_lines(payload: dict) -> list[dict]:
+    from orders.api import line_request
+
+    return [line_request(line) for line in payload["lines"]]
+
+
+@pytest.fixture
+def place(head_office):
+    """place(**payload overrides) -> an order placed through the service by the call centre."""
+    from inventory.services import Trace
+    from orders import services
+
+    def _place(trace=None, **overrides):
+        payload = order_payload(**overrides)
+        order, _ = services.order_place(
+            channel=payload["channel"],
+            customer=payload["customer"],
+            billing_address=payload["billing_address"],
+            shipping_address=payload.get("shipping_address"),
+            lines=service_lines(payload),
+            payments=payload.get("payments"),
+            trace=trace or Trace(actor=head_office, channel="call_centre"),
+        )
+        return order
+
+    return _place
+
+
+def tomorrow() -> datetime.date:
+    return datetime.date.today() + datetime.timedelta(days=1)
