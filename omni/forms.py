@@ -13,3 +13,17 @@ def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None
             form.add_error(field, errors)
         else:
             form.add_error(None, [message for e in errors for message in e.messages])
+
+
+def apply_domain_error(form: forms.BaseForm, error) -> None:
+    """Show a service's DomainError on a form: field errors beside their fields (nested
+    errors flattened), the message at the top when no field of the form carries it."""
+    placed = False
+    fields = {key: value for key, value in error.details.items() if key in form.fields}
+    if error.field and error.field in form.fields:
+        fields.setdefault(error.field, [error.message])
+    for name, messages in fields.items():
+        form.add_error(name, messages if isinstance(messages, list) else [str(messages)])
+        placed = True
+    if not placed:
+        form.add_error(None, error.message)

@@ -54,7 +54,8 @@ def _python_files() -> Iterator[Path]:
 
 def _template_files() -> Iterator[Path]:
     for name in TEMPLATE_DIRS:
-        yield from (ROOT / name).rglob("*.html")
+        for pattern in ("*.html", "*.txt"):  # .txt: e-mail bodies and subjects
+            yield from (ROOT / name).rglob(pattern)
 
 
 def _messages_from_python(source: bytes, origin: str) -> Iterator[tuple[Message, str]]:

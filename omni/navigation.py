@@ -22,6 +22,7 @@ ENTRIES = (
     NavEntry(_("Home"), "home", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)),
     NavEntry(_("My store"), "inventory:location_detail", (Role.STORE_ASSOCIATE,), own_store=True),
     NavEntry(_("My stock"), "inventory:location_stock", (Role.STORE_ASSOCIATE,), own_store=True),
+    NavEntry(_("Orders"), "orders:list", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)),
     NavEntry(
         _("Stock"), "inventory:stock_search", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
     ),

@@ -86,14 +86,20 @@ class CustomerInput(serializers.Serializer):
 class PaymentInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Omit when the tender was authorised for the order's total.",
+    )
 
 
 class OrderInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=SalesChannel.choices)
     external_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     customer = CustomerInput()
-    billing_address = AddressInput()
+    billing_address = AddressInput(required=False, allow_null=True)
     shipping_address = AddressInput(required=False, allow_null=True)
     lines = LineInput(many=True, allow_empty=False, max_length=500)
     payments = PaymentInput(many=True, required=False)
@@ -262,7 +268,7 @@ class OrderListCreateApi(APIView):
             channel=data["channel"],
             external_reference=data.get("external_reference", ""),
             customer=dict(data["customer"]),
-            billing_address=dict(data["billing_address"]),
+            billing_address=dict(data["billing_address"]) if data.get("billing_address") else None,
             shipping_address=dict(data["shipping_address"]) if data.get("shipping_address") else None,
             lines=[line_request(line) for line in data["lines"]],
             payments=[dict(p) for p in data.get("payments", [])],

@@ -53,7 +53,7 @@ class Order(models.Model):
     status_before_hold = models.CharField(max_length=20, choices=Status.choices, blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
     # Copies taken when the order is placed (or changed), never references to the customer's file.
-    billing_address = models.JSONField(_("billing address"))
+    billing_address = models.JSONField(_("billing address"), null=True, blank=True)
     shipping_address = models.JSONField(_("shipping address"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

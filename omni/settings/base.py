@@ -205,6 +205,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryMethodEnum": "orders.models.DeliveryMethod",
+        "SalesChannelEnum": "orders.models.SalesChannel",
+        "TraceChannelEnum": "inventory.models.Channel",
+        "PaymentMethodEnum": "orders.models.Payment.Method",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderLineStatusEnum": "orders.models.OrderLine.Status",
+        "AllocationStatusEnum": "orders.models.Allocation.Status",
+    },
     # Swagger UI served from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -122,10 +122,10 @@ def order_place(
     *,
     channel: str,
     customer: dict,
-    billing_address: dict,
     lines: list[dict],
     trace: Trace,
     shipping_address: dict | None = None,
+    billing_address: dict | None = None,
     payments: list[dict] | None = None,
     notes: str = "",
     external_reference: str = "",
@@ -175,7 +175,8 @@ def order_place(
     home_delivery = any(line["delivery_method"] == DeliveryMethod.SHIP_TO_ADDRESS for line in lines)
     if home_delivery and (address_errors := _address_errors(shipping_address)):
         errors["shipping_address"] = address_errors
-    if address_errors := _address_errors(billing_address):
+    # Without a billing address, the invoice goes to the delivery address.
+    if billing_address and (address_errors := _address_errors(billing_address)):
         errors["billing_address"] = address_errors
     try:
         identified = customers.customer_identify(**customer)
@@ -195,6 +196,9 @@ def order_place(
         Decimal("0"),
     )
     payments = payments or []
+    # A tender without an amount was authorised for the whole order (the call centre's
+    # payment terminal is run for the total the page shows).
+    payments = [dict(p, amount=p.get("amount") or total) for p in payments]
     authorised = sum((Decimal(p["amount"]) for p in payments), Decimal("0"))
     if payments and authorised < total:
         raise DomainError(
@@ -208,7 +212,7 @@ def order_place(
         channel=channel,
         external_reference=external_reference,
         customer=identified,
-        billing_address=_clean_address(billing_address),
+        billing_address=_clean_address(billing_address) or shipping_address,
         shipping_address=shipping_address,
         language=customer.get("language") or identified.language,
         notes=notes,
@@ -279,7 +283,8 @@ def order_place(
                 % {"quantity": line.qty_backordered, "sku": line.sku_code},
             )
     order_recalculate(order=order, lines=order_lines)
-    payments_settle(order=order, trace=trace)
+    if any(p["method"] in Payment.CAPTURED_AT_ONCE for p in payments):  # nothing else is due yet
+        payments_settle(order=order, trace=trace)
     if idempotency_key:
         try:
             with transaction.atomic():

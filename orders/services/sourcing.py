@@ -51,7 +51,7 @@ def _candidates(*, line: OrderLine, quantity: int, point, capability: str, exclu
            AND st.on_hand - st.reserved - st.safety_stock >= %(quantity)s
            AND l.is_active AND {capability} AND l.id <> %(exclude)s
          ORDER BY {distance}, l.id
-         LIMIT 20
+         LIMIT 5
     """  # noqa: S608 - interpolations are constants and a parameterised expression
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

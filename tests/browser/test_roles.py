@@ -18,7 +18,7 @@ def test_sign_in_page(page, live_server, screenshot):
 
 def test_head_office_sees_the_network_and_admin(page, live_server, head_office, lyon, paris, screenshot):
     sign_in(page, live_server, "claire")
-    assert _nav_labels(page) == ["Accueil", "Stock", "Sites", "API", "Administration"]
+    assert _nav_labels(page) == ["Accueil", "Commandes", "Stock", "Sites", "API", "Administration"]
     assert page.locator("[data-testid=count-store]").inner_text() == "2"
     screenshot(page, "home-head-office")
     page.locator("[data-testid=nav]").get_by_text("Sites").click()
@@ -41,7 +41,7 @@ def test_head_office_sees_the_network_and_admin(page, live_server, head_office, 
 
 def test_call_centre_sees_the_store_directory(page, live_server, call_centre, lyon, paris, screenshot):
     sign_in(page, live_server, "karim")
-    assert _nav_labels(page) == ["Accueil", "Stock", "Annuaire des magasins"]
+    assert _nav_labels(page) == ["Accueil", "Commandes", "Stock", "Annuaire des magasins"]
     page.fill("input[name=q]", "Paris")
     page.click("main button[type=submit]")
     page.wait_for_url("**/locations/?*")
@@ -53,7 +53,7 @@ def test_store_associate_on_a_phone_sees_their_store_only(
     phone, live_server, lyon_associate, paris, screenshot
 ):
     sign_in(phone, live_server, "lea")
-    assert _nav_labels(phone) == ["Accueil", "Mon magasin", "Mon stock", "Stock"]
+    assert _nav_labels(phone) == ["Accueil", "Mon magasin", "Mon stock", "Commandes", "Stock"]
     assert "Lyon République" in phone.inner_text("main")
     screenshot(phone, "home-store-associate-phone")
     # No horizontal scrolling on a phone.
@@ -66,5 +66,5 @@ def test_language_switch(page, live_server, head_office, screenshot):
     sign_in(page, live_server, "claire")
     with page.expect_navigation():
         page.select_option("#language", "en")
-    assert _nav_labels(page) == ["Home", "Stock", "Locations", "API", "Administration"]
+    assert _nav_labels(page) == ["Home", "Orders", "Stock", "Locations", "API", "Administration"]
     screenshot(page, "home-head-office-en")

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from inventory.models import SKU, Location, StockLevel
+from orders.models import Order, OrderEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,24 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
     assert 1800 <= SKU.objects.count() <= 2200
     assert StockLevel.objects.filter(location=lyon, on_hand__gt=0).count() > 500
     assert StockLevel.objects.filter(location__kind="drop_ship_vendor", sku__category="Chemises").count() == 0
+    # orders from several channels, some already moved along, each with its timeline
+    assert Order.objects.count() == 40
+    assert Order.objects.values("channel").distinct().count() >= 3
+    assert {"cancelled", "on_hold"} <= set(Order.objects.values_list("status", flat=True))
+    assert OrderEvent.objects.filter(kind="shipped").exists()
+    assert all(order.events.exists() for order in Order.objects.all())
 
 
 def test_seed_demo_is_idempotent():
     call_command("seed_demo")
-    counts = (Location.objects.count(), User.objects.count(), Token.objects.count())
+    counts = (Location.objects.count(), User.objects.count(), Token.objects.count(), Order.objects.count())
     call_command("seed_demo")
-    assert (Location.objects.count(), User.objects.count(), Token.objects.count()) == counts
+    assert (
+        Location.objects.count(),
+        User.objects.count(),
+        Token.objects.count(),
+        Order.objects.count(),
+    ) == counts
 
 
 def test_seed_demo_if_empty_leaves_an_existing_network_alone(lyon):

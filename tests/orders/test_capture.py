@@ -222,3 +222,9 @@ def test_address_is_remembered_on_the_customer(api_as, integration_client, netwo
     customer = Customer.objects.get()
     assert customer.addresses.count() == 1
     assert customer.addresses.get().line1 == ADDRESS["line1"]
+
+
+def test_a_tender_without_amount_is_authorised_for_the_total(api_as, integration_client, network):
+    payload = order_payload(payments=[{"method": "paypal", "reference": "PP-1"}])
+    body = api_as(integration_client).post(URL, payload, format="json").json()
+    assert Decimal(body["payments"][0]["amount_authorised"]) == Decimal(body["total"]) == Decimal("49.90")

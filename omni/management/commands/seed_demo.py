@@ -11,7 +11,7 @@ from accounts.models import User
 from inventory import services as inventory_services
 from inventory.models import SKU, Location
 from inventory.opening_hours import parse_day
-from omni.demo import catalogue, network
+from omni.demo import catalogue, network, orders
 
 
 def _weekly_hours(days: list[str]) -> dict:
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         )
         skus, stock_rows = self._seed_catalogue_and_stock()
         self.stdout.write(self.style.SUCCESS(f"Demo catalogue ready: {skus} SKUs, {stock_rows} stock rows."))
+        created = orders.seed_orders(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo orders ready ({created} new)."))
         self.stdout.write(f"Integration token for api.webshop: {token}")
 
     def _seed_catalogue_and_stock(self) -> tuple[int, int]:

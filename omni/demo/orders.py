@@ -1,0 +1,105 @@
+"""Demo orders: a few weeks of a French retailer's orders from every channel, some changed,
+shipped, collected or cancelled — all through the order services, so each has a timeline."""
+
+from __future__ import annotations
+
+import random
+
+from django.db.models import F
+
+from accounts.models import User
+from inventory.models import Location, StockLevel
+from inventory.services import Trace
+from orders import services
+from orders.models import DeliveryMethod
+
+CUSTOMERS = [
+    ("Camille", "Bernard", "Lyon", "69003", "8 cours Gambetta"),
+    ("Louis", "Petit", "Paris", "75011", "42 rue Oberkampf"),
+    ("Chloé", "Robert", "Marseille", "13006", "15 rue Paradis"),
+    ("Jules", "Richard", "Bordeaux", "33000", "3 cours de l'Intendance"),
+    ("Inès", "Durand", "Lille", "59000", "21 rue de Béthune"),
+    ("Hugo", "Moreau", "Nantes", "44000", "5 rue Crébillon"),
+    ("Manon", "Simon", "Toulouse", "31000", "11 rue d'Alsace-Lorraine"),
+    ("Lucas", "Laurent", "Strasbourg", "67000", "2 rue des Grandes Arcades"),
+    ("Emma", "Lefebvre", "Rennes", "35000", "9 rue Le Bastard"),
+    ("Nathan", "Michel", "Nice", "06000", "30 avenue Jean Médecin"),
+    ("Léna", "Garcia", "Montpellier", "34000", "6 rue de la Loge"),
+    ("Gabriel", "David", "Grenoble", "38000", "14 rue Félix Poulat"),
+]
+CHANNELS = ["web"] * 6 + ["call_centre"] * 2 + ["store", "marketplace", "social"]
+
+
+def seed_orders(count: int = 40, stdout=None) -> int:
+    """Place ``count`` demo orders (replayed, not duplicated, on a second run)."""
+    rng = random.Random(2026)
+    client = User.objects.get(username="api.webshop")
+    agent = User.objects.get(username="conseil")
+    stores = list(
+        Location.objects.filter(kind="store", is_pickup_point=True, is_active=True).order_by("code")
+    )
+    skus = list(
+        StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=F("reserved") + 5)
+        .values_list("sku__code", flat=True)
+        .distinct()
+        .order_by("sku__code")[:400]
+    )
+    created_count = 0
+    for n in range(count):
+        first, last, city, postcode, street = CUSTOMERS[n % len(CUSTOMERS)]
+        channel = rng.choice(CHANNELS)
+        address = {"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city}
+        pickup = rng.choice(stores)
+        lines = []
+        for sku in rng.sample(skus, rng.randint(1, 3)):
+            method = rng.choice([DeliveryMethod.SHIP_TO_ADDRESS] * 3 + [DeliveryMethod.PICKUP_IN_STORE] * 2)
+            lines.append(
+                {
+                    "sku": sku,
+                    "quantity": rng.choice([1, 1, 1, 2]),
+                    "delivery_method": method,
+                    "pickup_location": pickup.code if method == DeliveryMethod.PICKUP_IN_STORE else "",
+                }
+            )
+        email = f"{first}.{last}@example.fr".lower().replace("é", "e").replace("è", "e").replace("ï", "i")
+        order, created = services.order_place(
+            channel=channel,
+            external_reference=f"{channel.upper()[:3]}-{20260 + n}",
+            customer={"email": email, "phone": f"06 {10 + n % 12:02d} 2{n % 10} 4{n % 7} 5{n % 9}", "first_name": first,
+                      "last_name": last, "language": "fr"},
+            shipping_address=address,
+            lines=lines,
+            payments=[{"method": "card", "reference": f"AUTH-{700000 + n}"}],
+            trace=Trace(actor=client if channel != "call_centre" else agent, channel=channel if channel != "web" else "web"),
+            idempotency_key=f"demo-order-{n}",
+            request_hash=f"demo-order-{n}",
+        )  # fmt: skip
+        if created:
+            created_count += 1
+            _progress(order, n, rng, agent, client)
+        if stdout:
+            stdout.write(f"\r  orders: {n + 1}/{count}", ending="")
+            stdout.flush()
+    if stdout:
+        stdout.write("")
+    return created_count
+
+
+def _progress(order, n: int, rng: random.Random, agent, client) -> None:
+    """Move some orders along their life, as the weeks would have."""
+    fate = n % 8
+    staff = Trace(actor=client, channel="integration")
+    first = order.lines.order_by("line_number").first()
+    if fate == 1 and first.status == "allocated" and not first.is_pickup:
+        services.order_line_ship(order=order, line_number=first.line_number, trace=staff, carrier="Colissimo",
+                                 tracking=f"6A{31000000 + n}")  # fmt: skip
+    elif fate == 2 and first.status == "allocated" and first.is_pickup:
+        services.order_line_make_ready_for_pickup(order=order, line_number=first.line_number, trace=staff)
+    elif fate == 3:
+        services.order_cancel(
+            order=order, trace=Trace(actor=agent, channel="call_centre", note="le client a changé d'avis")
+        )
+    elif fate == 4:
+        services.order_hold(
+            order=order, reason="contrôle anti-fraude", trace=Trace(actor=agent, channel="call_centre")
+        )

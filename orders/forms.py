@@ -1,0 +1,123 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Location
+
+from .models import DeliveryMethod, Order, Payment, SalesChannel
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class OrderSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Order number, e-mail, phone, name"), "autofocus": True}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Order.Status.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *SalesChannel.choices]
+    )
+    placed_from = forms.DateField(label=_("Placed from"), required=False, widget=DateInput)
+    placed_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+
+
+def pickup_stores():
+    return Location.objects.filter(
+        Q(is_pickup_point=True) | Q(receives_ship_to_store=True), is_active=True
+    ).order_by("city", "name")
+
+
+class StoreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.city} · {obj.name}"
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    line1 = forms.CharField(label=_("Address"), max_length=200)
+    line2 = forms.CharField(label=_("Address (continued)"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.CharField(label=_("Country"), max_length=2, initial="FR")
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+
+class DeliveryForm(forms.Form):
+    method = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMethod.choices)
+    pickup_location = StoreChoiceField(
+        label=_("Pickup store"), queryset=Location.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pickup_location"].queryset = pickup_stores()
+
+
+class RequestedDeliveryForm(forms.Form):
+    requested_date = forms.DateField(label=_("Requested date"), required=False, widget=DateInput)
+    slot_start = forms.TimeField(label=_("Slot from"), required=False, widget=TimeInput)
+    slot_end = forms.TimeField(label=_("Slot to"), required=False, widget=TimeInput)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class OrderEntryForm(forms.Form):
+    """The call centre takes an order on the phone for a customer."""
+
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    language = forms.ChoiceField(label=_("Language"), choices=[("fr", "Français"), ("en", "English")])
+    method = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMethod.choices)
+    pickup_location = StoreChoiceField(
+        label=_("Pickup store"), queryset=Location.objects.none(), required=False
+    )
+    requested_date = forms.DateField(label=_("Requested date"), required=False, widget=DateInput)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    line2 = forms.CharField(label=_("Address (continued)"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        choices=[(Payment.Method.CARD, Payment.Method.CARD.label), (Payment.Method.PAYPAL, "PayPal")],
+    )
+    payment_reference = forms.CharField(label=_("Authorisation reference"), max_length=100)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pickup_location"].queryset = pickup_stores()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            self.add_error("email", _("Give the customer's e-mail address or phone number."))
+        return data
+
+
+class EntryLineForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=40, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False, initial=1)
+
+
+EntryLineFormSet = forms.formset_factory(EntryLineForm, extra=4, max_num=20)

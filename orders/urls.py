@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", views.order_list_view, name="list"),
+    path("new/", views.order_entry_view, name="entry"),
+    path("new/skus/", views.sku_lookup_view, name="sku_lookup"),
+    path("<str:number>/", views.order_detail_view, name="detail"),
+    path("<str:number>/cancel/", views.order_cancel_view, name="cancel"),
+    path("<str:number>/address/", views.order_address_view, name="address"),
+    path("<str:number>/hold/", views.order_hold_view, name="hold"),
+    path("<str:number>/release/", views.order_release_view, name="release"),
+    path("<str:number>/lines/<int:line>/delivery/", views.order_line_delivery_view, name="line_delivery"),
+    path("<str:number>/lines/<int:line>/requested/", views.order_line_requested_view, name="line_requested"),
+]

@@ -1,0 +1,269 @@
+"""Call-centre pages: search orders, see one whole, change it, take an order on the phone."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.models import Role
+from inventory.selectors import network_availability, sku_search
+from inventory.services import Trace
+from omni.errors import DomainError
+from omni.forms import apply_domain_error
+
+from . import selectors, services
+from .forms import (
+    AddressForm,
+    CancelForm,
+    DeliveryForm,
+    EntryLineFormSet,
+    HoldForm,
+    OrderEntryForm,
+    OrderSearchForm,
+    RequestedDeliveryForm,
+)
+from .models import DeliveryMethod, OrderLine, SalesChannel
+
+READERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
+CHANGERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE)
+
+
+@role_required(*READERS)
+def order_list_view(request: HttpRequest) -> HttpResponse:
+    form = OrderSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    orders = selectors.order_search(user=request.user, **{k: v for k, v in filters.items() if v})
+    template = "orders/order_list.html#results" if request.htmx else "orders/order_list.html"
+    return render(request, template, {"form": form, "orders": orders})
+
+
+def _detail_context(request, order, **forms) -> dict:
+    line_forms = {}
+    for line in order.lines.all():
+        line_forms[line.line_number] = {
+            "delivery": forms.get(f"delivery-{line.line_number}")
+            or DeliveryForm(
+                prefix=f"delivery-{line.line_number}",
+                initial={"method": line.delivery_method, "pickup_location": line.pickup_location_id},
+            ),
+            "requested": forms.get(f"requested-{line.line_number}")
+            or RequestedDeliveryForm(
+                prefix=f"requested-{line.line_number}",
+                initial={
+                    "requested_date": line.requested_date,
+                    "slot_start": line.requested_slot_start,
+                    "slot_end": line.requested_slot_end,
+                },
+            ),
+            "changeable": line.status in OrderLine.CHANGEABLE and order.is_open,
+            "cancellable": line.status in OrderLine.CANCELLABLE and line.open_quantity and order.is_open,
+        }
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "line_forms": line_forms,
+        "address_form": forms.get("address") or AddressForm(prefix="address", initial=order.shipping_address),
+        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
+        "hold_form": forms.get("hold") or HoldForm(prefix="hold"),
+        "can_change": request.user.effective_role in CHANGERS,
+        "has_home_delivery": any(
+            line.delivery_method == DeliveryMethod.SHIP_TO_ADDRESS for line in order.lines.all()
+        ),
+    }
+
+
+@role_required(*READERS)
+def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.order_get(user=request.user, number=number)
+    return render(request, "orders/order_detail.html", _detail_context(request, order))
+
+
+def _change(request, number: str, form_key: str, form, apply) -> HttpResponse:
+    """Validate ``form``, run ``apply(order, data, trace)``; on success back to the order with a
+    message, otherwise the page again with the errors beside the form's fields."""
+    order = selectors.order_get(user=request.user, number=number)
+    if form.is_valid():
+        trace = Trace.of(request.user, note=form.cleaned_data.get("reason", "") or "")
+        try:
+            message = apply(order, form.cleaned_data, trace)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(order)
+    order = selectors.order_get(user=request.user, number=number)
+    return render(
+        request, "orders/order_detail.html", _detail_context(request, order, **{form_key: form}), status=400
+    )
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
+    chosen = {int(n): None for n in request.POST.getlist("line") if n.isdigit()}
+
+    def apply(order, data, trace):
+        services.order_cancel(order=order, lines=chosen or None, trace=trace)
+        return _("The cancellation is recorded; the customer is told by e-mail.")
+
+    return _change(request, number, "cancel", CancelForm(request.POST, prefix="cancel"), apply)
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_address_view(request: HttpRequest, number: str) -> HttpResponse:
+    def apply(order, data, trace):
+        services.order_change_shipping_address(order=order, address=data, trace=trace)
+        return _("The shipping address is changed.")
+
+    return _change(request, number, "address", AddressForm(request.POST, prefix="address"), apply)
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_line_delivery_view(request: HttpRequest, number: str, line: int) -> HttpResponse:
+    def apply(order, data, trace):
+        changed = services.order_line_change_delivery(
+            order=order,
+            line_number=line,
+            delivery_method=data["method"],
+            pickup_location=data.get("pickup_location"),
+            trace=trace,
+        )
+        if changed.qty_backordered:
+            return _("Delivery changed; no location holds the article now, so the line is backordered.")
+        return _("Delivery changed and the line allocated again.")
+
+    key = f"delivery-{line}"
+    return _change(request, number, key, DeliveryForm(request.POST, prefix=key), apply)
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_line_requested_view(request: HttpRequest, number: str, line: int) -> HttpResponse:
+    def apply(order, data, trace):
+        services.order_line_change_requested_delivery(
+            order=order,
+            line_number=line,
+            requested_date=data.get("requested_date"),
+            slot_start=data.get("slot_start"),
+            slot_end=data.get("slot_end"),
+            trace=trace,
+        )
+        return _("The requested delivery is changed.")
+
+    key = f"requested-{line}"
+    return _change(request, number, key, RequestedDeliveryForm(request.POST, prefix=key), apply)
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_hold_view(request: HttpRequest, number: str) -> HttpResponse:
+    def apply(order, data, trace):
+        services.order_hold(order=order, reason=data["reason"], trace=trace)
+        return _("The order is on hold.")
+
+    return _change(request, number, "hold", HoldForm(request.POST, prefix="hold"), apply)
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_release_view(request: HttpRequest, number: str) -> HttpResponse:
+    def apply(order, data, trace):
+        services.order_release(order=order, trace=trace)
+        return _("The order is released.")
+
+    return _change(request, number, "release", HoldForm({"hold-reason": "-"}, prefix="hold"), apply)
+
+
+@role_required(*CHANGERS)
+def order_entry_view(request: HttpRequest) -> HttpResponse:
+    """Take an order for a customer: who, what, how it is delivered, how it is paid."""
+    form = OrderEntryForm(request.POST or None)
+    lines = EntryLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        wanted = [line for line in lines.cleaned_data if line.get("sku")]
+        address = {
+            "name": f"{data['first_name']} {data['last_name']}".strip(),
+            "line1": data["line1"],
+            "line2": data["line2"],
+            "postcode": data["postcode"],
+            "city": data["city"],
+            "phone": data["phone"],
+        }
+        pickup = data.get("pickup_location")
+        try:
+            order, _created = services.order_place(
+                channel=SalesChannel.CALL_CENTRE,
+                customer={
+                    key: data[key] for key in ("email", "phone", "first_name", "last_name", "language")
+                },
+                billing_address=address if data["line1"] else None,
+                shipping_address=address if data["line1"] else None,
+                lines=[
+                    {
+                        "sku": line["sku"].strip().upper(),
+                        "quantity": line.get("quantity") or 1,
+                        "delivery_method": data["method"],
+                        "pickup_location": pickup.code if pickup else "",
+                        "requested_date": data.get("requested_date"),
+                    }
+                    for line in wanted
+                ],
+                payments=[{"method": data["payment_method"], "reference": data["payment_reference"]}],
+                notes=data["notes"],
+                trace=Trace.of(request.user),
+            )
+        except DomainError as error:
+            _show_entry_errors(form, lines, error)
+        else:
+            messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
+            return redirect(order)
+    groups = {
+        "customer_fields": ("email", "phone", "first_name", "last_name", "language"),
+        "delivery_fields": (
+            "method",
+            "pickup_location",
+            "requested_date",
+            "line1",
+            "line2",
+            "postcode",
+            "city",
+        ),
+        "payment_fields": ("payment_method", "payment_reference", "notes"),
+    }
+    context = {name: [form[field] for field in fields] for name, fields in groups.items()}
+    return render(request, "orders/order_entry.html", {"form": form, "lines": lines, **context})
+
+
+def _show_entry_errors(form, lines, error: DomainError) -> None:
+    for index, errors in (
+        (error.details.get("lines") or {}).items() if isinstance(error.details.get("lines"), dict) else []
+    ):
+        line_forms = [f for f in lines.forms if f.cleaned_data.get("sku")]
+        target = line_forms[int(index)]
+        for field, messages_ in errors.items():
+            target.add_error(field if field in target.fields else None, messages_)
+    for key in ("shipping_address", "billing_address", "customer"):
+        value = error.details.get(key)
+        if value:
+            flat = value if isinstance(value, list) else [m for ms in value.values() for m in ms]
+            form.add_error(None, flat)
+    if not any(error.details.get(k) for k in ("lines", "shipping_address", "billing_address", "customer")):
+        apply_domain_error(form, error)
+
+
+@role_required(*CHANGERS)
+def sku_lookup_view(request: HttpRequest) -> HttpResponse:
+    """HTMX: SKUs matching what the agent types, with what the network can sell of each."""
+    query = request.GET.get("q", "").strip()
+    skus = list(sku_search(query=query, limit=10)) if len(query) >= 2 else []
+    availability = network_availability(sku_codes=[sku.code for sku in skus]) if skus else {}
+    return render(
+        request, "orders/order_entry.html#sku-results", {"skus": skus, "availability": availability}
+    )
