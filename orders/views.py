@@ -35,7 +35,8 @@ CHANGERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE)
 @role_required(*READERS)
 def order_list_view(request: HttpRequest) -> HttpResponse:
     form = OrderSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters["query"] = filters.pop("q", "")
     orders = selectors.order_search(user=request.user, **{k: v for k, v in filters.items() if v})
     template = "orders/order_list.html#results" if request.htmx else "orders/order_list.html"
     return render(request, template, {"form": form, "orders": orders})
@@ -242,19 +243,26 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
 
 
 def _show_entry_errors(form, lines, error: DomainError) -> None:
-    for index, errors in (
-        (error.details.get("lines") or {}).items() if isinstance(error.details.get("lines"), dict) else []
-    ):
-        line_forms = [f for f in lines.forms if f.cleaned_data.get("sku")]
-        target = line_forms[int(index)]
-        for field, messages_ in errors.items():
-            target.add_error(field if field in target.fields else None, messages_)
+    """Put the capture service's errors beside the entry form's fields: line errors on the
+    line rows the agent filled (the service numbers them in that order), the rest on top."""
+    filled = [line_form for line_form in lines.forms if line_form.cleaned_data.get("sku")]
+    line_errors = error.details.get("lines")
+    if isinstance(line_errors, dict):
+        for index, errors in line_errors.items():
+            target = filled[int(index)]
+            for field, field_messages in errors.items():
+                target.add_error(field if field in target.fields else None, field_messages)
+    elif line_errors:
+        lines.forms[0].add_error("sku", line_errors)
     for key in ("shipping_address", "billing_address", "customer"):
         value = error.details.get(key)
         if value:
-            flat = value if isinstance(value, list) else [m for ms in value.values() for m in ms]
-            form.add_error(None, flat)
-    if not any(error.details.get(k) for k in ("lines", "shipping_address", "billing_address", "customer")):
+            form.add_error(
+                None, value if isinstance(value, list) else [m for ms in value.values() for m in ms]
+            )
+    if not any(
+        error.details.get(key) for key in ("lines", "shipping_address", "billing_address", "customer")
+    ):
         apply_domain_error(form, error)
 
 

@@ -32,6 +32,13 @@ def order(lyon, paris, head_office):
         lines=[line_request({"sku": sku.code, "quantity": 1, "delivery": {"method": "pickup_in_store", "pickup_location": "ST-LYON"}})],
         trace=inventory.Trace(channel="web"),
     )  # fmt: skip
+    services.order_place(
+        channel="web",
+        customer={"email": "other@example.fr", "phone": "07 81 22 33 44", "last_name": "Autre"},
+        shipping_address=ADDRESS,
+        lines=[line_request({"sku": sku.code, "quantity": 1, "delivery": {"method": "ship_to_address"}})],
+        trace=inventory.Trace(channel="web"),
+    )
     return placed
 
 
@@ -43,8 +50,10 @@ def test_agent_finds_an_order_by_phone_and_moves_its_pickup(
     page.locator("[data-testid=nav]").get_by_text("Commandes").click()
 
     # when they type the customer's phone number as the customer says it
-    with page.expect_response(lambda response: "q=" in response.url):
+    with page.expect_response(lambda response: "q=" in response.url and response.ok):
         page.fill("[data-testid=order-search]", "06 12 34 56 78")
+    results = page.inner_text("#results")
+    assert order.number in results and "Autre" not in results  # only this customer's orders
     screenshot(page, "order-search-call-centre")
     page.click(f"#results >> text={order.number}")
 
