@@ -1,38 +1,15 @@
 """No two sales can claim the same unit, whatever runs at once (real threads, real PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from inventory import services
 from inventory.models import Reservation, StockLevel
 from tests.factories import LocationFactory
+from tests.race import race
 
 from .conftest import assert_ledger_matches_stock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(clients: int, attempt) -> list:
-    barrier = threading.Barrier(clients)
-    outcomes: list = [None] * clients
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[i] = attempt(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_32_clients_reserving_10_units_over_3_locations(sku, stock):
@@ -47,7 +24,7 @@ def test_32_clients_reserving_10_units_over_3_locations(sku, stock):
             sku=sku, quantity=1, holder_type="pos_basket", holder_ref=f"basket-{i}", trace=services.Trace()
         )
 
-    outcomes = _race(32, attempt)
+    outcomes = race(32, attempt)
 
     # then exactly 10 succeed, and the others are told there is no stock
     won = [o for o in outcomes if isinstance(o, Reservation)]
@@ -97,7 +74,7 @@ def test_reserving_and_picking_and_counting_at_once_never_breaks_the_rules(sku, 
             )
         return services.reservation_release(reservation=held[i // 4], trace=services.Trace())
 
-    outcomes = _race(24, attempt)
+    outcomes = race(24, attempt)
 
     unexpected = [
         o for o in outcomes if isinstance(o, Exception) and not isinstance(o, services.InsufficientStock)
@@ -128,7 +105,7 @@ def test_two_expiry_sweeps_at_once_release_each_hold_once(sku, stock):
             expires_at=past,
         )
 
-    outcomes = _race(2, lambda i: services.reservations_release_expired(batch_size=7))
+    outcomes = race(2, lambda i: services.reservations_release_expired(batch_size=7))
 
     assert sum(outcomes) == 40
     assert StockLevel.objects.get(sku=sku, location=store).reserved == 0

@@ -1,39 +1,16 @@
 """Orders captured at once never claim the same unit, and a replayed key creates one order."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from inventory.models import StockLevel
 from inventory.services import Trace
 from orders import services
 from orders.models import Order, OrderLine
+from tests.race import race
 
 from .conftest import order_payload, service_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(clients: int, attempt) -> list:
-    barrier = threading.Barrier(clients)
-    outcomes: list = [None] * clients
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[i] = attempt(i)
-        except Exception as exc:  # noqa: BLE001 - asserted on below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _place(payload, trace, **kwargs):
@@ -52,7 +29,7 @@ def test_16_orders_for_the_last_units_allocate_each_unit_once(network, jeans):
     payload = order_payload(
         lines=[{"sku": jeans.code, "quantity": 1, "delivery": {"method": "ship_to_address"}}]
     )
-    outcomes = _race(
+    outcomes = race(
         16, lambda i: _place(dict(payload, customer={"email": f"c{i}@example.fr"}), Trace(channel="web"))
     )
 
@@ -68,7 +45,7 @@ def test_16_orders_for_the_last_units_allocate_each_unit_once(network, jeans):
 def test_concurrent_replays_of_one_key_create_one_order(network, integration_client):
     payload = order_payload()
     trace = Trace(actor=integration_client, channel="integration")
-    outcomes = _race(8, lambda i: _place(payload, trace, idempotency_key="same", request_hash="h"))
+    outcomes = race(8, lambda i: _place(payload, trace, idempotency_key="same", request_hash="h"))
     assert all(isinstance(o, tuple) for o in outcomes), outcomes
     assert len({order.number for order, _ in outcomes}) == 1
     assert sum(created for _, created in outcomes) == 1
