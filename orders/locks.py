@@ -19,3 +19,12 @@ def order_lock(order: Order) -> tuple[Order, list[OrderLine]]:
     for line in lines:
         line.order = locked
     return locked, lines
+
+
+def order_try_lock(order_id: int) -> tuple[Order, list[OrderLine]] | None:
+    """Like ``order_lock``, but give up at once (None) when another transaction holds the
+    order: sweeps leave it to whoever is working on it and come back next time."""
+    locked = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+    if locked is None:
+        return None
+    return order_lock(locked)

@@ -330,6 +330,8 @@ class Allocation(models.Model):
         SHIP_FROM_LOCATION = "ship", _("Ship from location")
         PICKUP_AT_LOCATION = "pickup", _("Pick up at location")
         SHIP_TO_STORE = "ship_to_store", _("Ship to the pickup store")
+        TRANSFER = "transfer", _("Store-to-store transfer for pickup")
+        DROP_SHIP = "drop_ship", _("Drop ship from a vendor")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -414,6 +416,16 @@ class OrderEvent(models.Model):
         PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
         PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
         NOTE = "note", _("Note")
+        FULFILMENT_ACKNOWLEDGED = "fo_acknowledged", _("Fulfilment acknowledged")
+        FULFILMENT_PICKED = "fo_picked", _("Picked")
+        FULFILMENT_PACKED = "fo_packed", _("Packed")
+        FULFILMENT_DECLINED = "fo_declined", _("Declined by the location")
+        SHORT_PICKED = "short_picked", _("Short pick")
+        SLA_MISSED = "sla_missed", _("SLA missed")
+        REROUTED = "rerouted", _("Rerouted")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        PROMISE_AT_RISK = "promise_at_risk", _("Promised date at risk")
+        IN_TRANSIT_TO_STORE = "to_store", _("On its way to the pickup store")
         NOTIFICATION_SENT = "notified", _("Customer notified")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

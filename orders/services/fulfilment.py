@@ -20,6 +20,7 @@ from ..models import Allocation, Order, OrderEvent, OrderLine
 from .capture import order_recalculate
 from .changes import IllegalChange, _line
 from .payments import payments_settle
+from .sourcing import fulfilment_orders_settle
 from .timeline import event_record
 
 
@@ -33,14 +34,14 @@ def _refuse_on_hold(order: Order) -> None:
         )
 
 
-def _consume(line: OrderLine, quantity: int, trace: Trace) -> list[str]:
-    """Consume ``quantity`` held units, oldest allocation first; the locations they left."""
+def _consume(line: OrderLine, quantity: int, trace: Trace, allocation_id: int | None = None) -> list[str]:
+    """Consume ``quantity`` held units, oldest allocation first (or from the one given); the
+    locations they left."""
     remaining, where = quantity, []
-    for allocation in (
-        line.allocations.filter(status=Allocation.Status.ACTIVE)
-        .select_related("reservation", "location")
-        .order_by("pk")
-    ):
+    allocations = line.allocations.filter(status=Allocation.Status.ACTIVE)
+    if allocation_id is not None:
+        allocations = allocations.filter(pk=allocation_id)
+    for allocation in allocations.select_related("reservation", "location").order_by("pk"):
         if remaining <= 0:
             break
         part = min(allocation.quantity, remaining)
@@ -78,8 +79,10 @@ def order_line_ship(
     quantity: int | None = None,
     carrier: str = "",
     tracking: str = "",
+    allocation_id: int | None = None,
 ) -> OrderLine:
-    """Allocated units of a delivery line leave for the customer."""
+    """Allocated units of a delivery line leave for the customer (from one allocation when
+    ``allocation_id`` says so: a fulfilment order ships what it holds)."""
     order, lines = order_lock(order)
     _refuse_on_hold(order)
     line = _line(lines, line_number)
@@ -95,8 +98,9 @@ def order_line_ship(
             _("Line %(line)s is %(status)s.")
             % {"line": line_number, "status": line.get_status_display().lower()}
         ) from error
-    where = _consume(line, quantity, trace)
+    where = _consume(line, quantity, trace, allocation_id)
     line.save(update_fields=["qty_allocated", "qty_shipped", "status"])
+    fulfilment_orders_settle(order=order, trace=trace)
     order_recalculate(order=order, lines=lines)
     event_record(
         order=order,
@@ -145,7 +149,12 @@ def order_line_make_ready_for_pickup(*, order: Order, line_number: int, trace: T
 
 @transaction.atomic
 def order_line_collect(
-    *, order: Order, line_number: int, trace: Trace, quantity: int | None = None
+    *,
+    order: Order,
+    line_number: int,
+    trace: Trace,
+    quantity: int | None = None,
+    allocation_id: int | None = None,
 ) -> OrderLine:
     """The customer takes the units waiting for them."""
     order, lines = order_lock(order)
@@ -157,8 +166,9 @@ def order_line_collect(
     line.qty_allocated -= quantity
     line.qty_collected += quantity
     line.collect()
-    _consume(line, quantity, trace)
+    _consume(line, quantity, trace, allocation_id)
     line.save(update_fields=["qty_allocated", "qty_collected", "status"])
+    fulfilment_orders_settle(order=order, trace=trace)
     order_recalculate(order=order, lines=lines)
     event_record(
         order=order,

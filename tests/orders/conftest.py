@@ -62,10 +62,11 @@ def stock(head_office):
 
 @pytest.fixture
 def network(lyon, paris, marseille, warehouse, shirt, jeans, stock):
-    """Shirts in Lyon (2), Paris (1) and the warehouse (20); jeans in the warehouse only (5)."""
+    """Shirts in Lyon (3), Paris (1) and the warehouse (20); jeans in the warehouse only (5).
+    The default sourcing profile keeps a store's last unit for walk-in customers."""
     lyon.receives_ship_to_store = True
     lyon.save()
-    stock(shirt, lyon, 2)
+    stock(shirt, lyon, 3)
     stock(shirt, paris, 1)
     stock(shirt, warehouse, 20)
     stock(jeans, warehouse, 5)

@@ -41,11 +41,12 @@ def test_web_order_is_priced_sourced_and_confirmed(api_as, integration_client, n
     assert Decimal(body["tax_total"]) == Decimal("24.95")  # 149.70 - 149.70 / 1.2
     home, pickup = body["lines"]
     assert home["status"] == "allocated"
-    assert [a["location"] for a in home["allocations"]] == ["ST-LYON"]  # nearest to the 69002 address
+    # the warehouse 30 km away: deeper stock and cheaper parcels than the Lyon store's shelf
+    assert [a["location"] for a in home["allocations"]] == ["WH-NAT"]
     assert home["promised_date"] is not None
     assert pickup["allocations"][0]["location"] == "ST-PARIS"
     assert pickup["allocations"][0]["kind"] == "pickup"
-    assert StockLevel.objects.get(sku__code="CHE-OXF-BLE-M", location__code="ST-LYON").reserved == 2
+    assert StockLevel.objects.get(sku__code="CHE-OXF-BLE-M", location__code="WH-NAT").reserved == 2
     # and the customer is on file, deduplicated by e-mail and phone
     assert Customer.objects.get().phone == "+33612345678"
     kinds = [event["kind"] for event in body["timeline"]]
@@ -54,14 +55,16 @@ def test_web_order_is_priced_sourced_and_confirmed(api_as, integration_client, n
 
 
 def test_what_no_location_holds_is_backordered(api_as, integration_client, network):
+    # given 5 jeans in the whole network, 6 ordered
     payload = order_payload(
         lines=[{"sku": "JEA-SLI-IND-42", "quantity": 6, "delivery": {"method": "ship_to_address"}}]
     )
     body = api_as(integration_client).post(URL, payload, format="json").json()
+    # then the fallback strategy allocates the 5 there are and backorders the sixth
     line = body["lines"][0]
     assert line["status"] == "backordered"
-    assert line["quantities"]["backordered"] == 6
-    assert line["allocations"] == []
+    assert (line["quantities"]["allocated"], line["quantities"]["backordered"]) == (5, 1)
+    assert [a["location"] for a in line["allocations"]] == ["WH-NAT"]
     assert "backordered" in [event["kind"] for event in body["timeline"]]
 
 
@@ -190,9 +193,12 @@ def test_click_and_collect_only_order_needs_no_shipping_address(api_as, integrat
 def test_store_associates_cannot_read_other_stores_orders(api_as, integration_client, network, call_centre):
     from tests.factories import StoreAssociateFactory
 
+    pickup_in_lyon = [{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "pickup_in_store", "pickup_location": "ST-LYON"}}]  # fmt: skip
     number = (
-        api_as(integration_client).post(URL, order_payload(), format="json").json()["number"]
-    )  # sourced in Lyon
+        api_as(integration_client)
+        .post(URL, order_payload(lines=pickup_in_lyon), format="json")
+        .json()["number"]
+    )
     marseille_associate = StoreAssociateFactory(username="marc", store=network["marseille"])
     assert api_as(marseille_associate).get(f"{URL}{number}/").status_code == 404
     lyon_associate = StoreAssociateFactory(username="lina", store=network["lyon"])

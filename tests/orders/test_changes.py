@@ -51,7 +51,7 @@ def test_cancel_the_whole_order_releases_every_reservation(client, order, django
     assert Decimal(body["total"]) == 0
     assert all(line["status"] == "cancelled" for line in body["lines"])
     assert not Reservation.objects.filter(status="active").exists()
-    assert reserved("CHE-OXF-BLE-M", "ST-LYON") == 0
+    assert reserved("CHE-OXF-BLE-M", "WH-NAT") == 0
     event = [e for e in body["timeline"] if e["kind"] == "cancelled"][-1]
     assert event["reason"] == "customer changed their mind"
     assert event["actor"] == "karim"
@@ -71,7 +71,7 @@ def test_cancel_some_units_of_a_line(client, order):
     )
     assert body["status"] == "confirmed"
     assert Decimal(body["total"]) == Decimal("49.90") + Decimal("79.00")
-    assert reserved("CHE-OXF-BLE-M", "ST-LYON") == 1
+    assert reserved("CHE-OXF-BLE-M", "WH-NAT") == 1
 
 
 def test_cancelling_more_than_is_open_changes_nothing(client, order):
@@ -79,7 +79,7 @@ def test_cancelling_more_than_is_open_changes_nothing(client, order):
         f"{URL}{order['number']}/cancel/", {"lines": [{"line": 1, "quantity": 3}]}, format="json"
     )
     assert response.status_code == 409
-    assert reserved("CHE-OXF-BLE-M", "ST-LYON") == 2
+    assert reserved("CHE-OXF-BLE-M", "WH-NAT") == 2
 
 
 def test_shipped_units_cannot_be_cancelled(client, order, api_as, head_office):
@@ -188,7 +188,7 @@ def test_ship_captures_payment_and_tells_the_customer(
     assert body["lines"][0]["status"] == "shipped"
     assert body["status"] == "in_progress"
     assert Decimal(body["payments"][0]["amount_captured"]) == Decimal("99.80")
-    assert StockLevel.objects.get(sku__code="CHE-OXF-BLE-M", location__code="ST-LYON").on_hand == 0
+    assert StockLevel.objects.get(sku__code="CHE-OXF-BLE-M", location__code="WH-NAT").on_hand == 18
     assert "6A123" in mail.outbox[-1].body
     tracking = api_as(head_office).get(f"{URL}{order['number']}/status/").json()
     assert tracking["lines"][0]["status"] == "shipped"

@@ -1,0 +1,191 @@
+"""Decisions without writes: head office's dry runs and the web shop's delivery promise.
+
+Both read one network snapshot and run the same engine as real sourcing, so what the
+checkout promises is what sourcing will do with the same stock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from inventory.geo import distance_km_sql
+from inventory.models import SKU, Location
+from orders.models import Allocation, DeliveryMethod, Order, OrderLine
+from orders.services.pricing import price_lines
+
+from .engine import (
+    Group,
+    GroupDecision,
+    LineNeed,
+    Request,
+    StrategyRule,
+    _rate,
+    decide,
+    decide_group,
+    haversine_km,
+)
+from .models import SourcingProfile
+from .selectors import network_snapshot, strategy_rules
+from .services.routing import _request, line_failures
+
+NEAREST_PICKUP_STORES = 3
+
+
+def dry_run_order(*, order: Order, profile: SourcingProfile) -> list[GroupDecision]:
+    """What each strategy of the profile would decide for the order's lines as placed
+    (every unit, as if nothing were allocated yet)."""
+    lines = list(order.lines.select_related("sku", "pickup_location"))
+    for line in lines:  # as if new: every active unit is to source
+        line.qty_allocated = 0
+        line.qty_shipped = line.qty_collected = 0
+        line.status = OrderLine.Status.PENDING
+    request, _by_key = _request(order, lines, line_failures(lines), profile)
+    return _decide(request, strategy_rules(profile))
+
+
+def dry_run_basket(
+    *,
+    lines: list[tuple[SKU, int]],
+    delivery_method: str,
+    profile: SourcingProfile,
+    postcode: str = "",
+    point: tuple[float, float] | None = None,
+    pickup_location: Location | None = None,
+    channel: str = "web",
+) -> list[GroupDecision]:
+    group = Group(
+        delivery_method=delivery_method,
+        lines=[LineNeed(str(i), sku.pk, sku.code, qty) for i, (sku, qty) in enumerate(lines, start=1)],
+        pickup_location_id=pickup_location.pk if pickup_location else None,
+        point=point,
+        postcode=pickup_location.postcode if pickup_location else postcode,
+    )
+    value = sum((sku.price * qty for sku, qty in lines), Decimal("0"))
+    request = Request(channel=channel, order_value=value, moment=timezone.localtime(), groups=[group])
+    return _decide(request, strategy_rules(profile))
+
+
+def _decide(request: Request, rules: list[StrategyRule]) -> list[GroupDecision]:
+    sku_ids = {need.sku_id for g in request.groups for need in g.lines}
+    pickups = {g.pickup_location_id for g in request.groups if g.pickup_location_id}
+    snapshot = network_snapshot(sku_ids=sku_ids, location_ids=pickups, moment=request.moment)
+    return decide(request, rules, snapshot, explain_all=True)
+
+
+@dataclass
+class PromiseOption:
+    method: str
+    date: datetime.date
+    price: Decimal
+    cost: Decimal
+    ready_at: datetime.datetime | None = None
+    store: dict | None = None
+    shipments: int = 1
+    sources: list[dict] | None = None
+
+
+def _pickup_points_near(point: tuple[float, float], limit: int) -> list[int]:
+    sql = f"""
+        SELECT id FROM inventory_location
+         WHERE is_active AND kind = 'store' AND (is_pickup_point OR receives_ship_to_store)
+         ORDER BY {distance_km_sql("latitude", "longitude")}, id
+         LIMIT %(limit)s
+    """  # noqa: S608 - the interpolation is a constant expression
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"lat": point[0], "lon": point[1], "limit": limit})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _price(method: str, basket_value: Decimal) -> Decimal:
+    if basket_value >= Decimal(settings.OMNI_FREE_DELIVERY_FROM):
+        return Decimal("0.00")
+    return Decimal(settings.OMNI_DELIVERY_PRICES.get(method, "0.00"))
+
+
+def promise_options(
+    *,
+    lines: list[tuple[SKU, int]],
+    point: tuple[float, float],
+    postcode: str,
+    profile: SourcingProfile,
+    rules: list[StrategyRule],
+    channel: str = "web",
+    customer=None,
+) -> list[PromiseOption]:
+    """Every delivery option Omni can keep for the basket: home, relay point, and for the
+    nearest pickup stores click & collect from their shelf or ship to store. One snapshot,
+    one engine run per option, nothing reserved."""
+    moment = timezone.localtime()
+    prices = price_lines(channel=channel, customer=customer, skus=lines)
+    value = sum(
+        ((p.unit_price - p.unit_discount) * qty for p, (_sku, qty) in zip(prices, lines, strict=True)),
+        Decimal("0"),
+    )
+    stores = _pickup_points_near(point, NEAREST_PICKUP_STORES)
+    snapshot = network_snapshot(sku_ids={sku.pk for sku, _ in lines}, location_ids=stores, moment=moment)
+    needs = [LineNeed(str(i), sku.pk, sku.code, qty) for i, (sku, qty) in enumerate(lines, start=1)]
+    request = Request(channel=channel, order_value=value, moment=moment, groups=[])
+    options = []
+    home = decide_group(
+        request, Group(DeliveryMethod.SHIP_TO_ADDRESS, needs, point=point, postcode=postcode), rules, snapshot
+    )
+    if home.assignments and not home.unsourced:
+        cost = sum(
+            (_rate(snapshot, a.kind, haversine_km(point, _where(snapshot, a)))[0] for a in home.assignments),
+            Decimal("0"),
+        )
+        sources = [
+            {"location": a.code, "mode": a.mode, "units": sum(a.lines.values())} for a in home.assignments
+        ]
+        for method in (DeliveryMethod.SHIP_TO_ADDRESS, DeliveryMethod.SHIP_TO_RELAY):
+            options.append(PromiseOption(method, home.date, _price(method, value), cost,
+                                         shipments=len(home.assignments), sources=sources))  # fmt: skip
+    for store_id in stores:
+        facts = snapshot.locations.get(store_id)
+        if facts is None:
+            continue
+        group = Group(
+            DeliveryMethod.PICKUP_IN_STORE, needs, pickup_location_id=store_id, postcode=facts.postcode
+        )
+        decision = decide_group(request, group, rules, snapshot)
+        if not decision.assignments or decision.unsourced:
+            continue
+        own_shelf = all(a.mode == Allocation.Kind.PICKUP_AT_LOCATION for a in decision.assignments)
+        method = DeliveryMethod.PICKUP_IN_STORE if own_shelf else DeliveryMethod.SHIP_TO_STORE
+        if not own_shelf and not (facts.receives_ship_to_store or facts.receives_transfers):
+            continue
+        if own_shelf and not facts.is_pickup_point:
+            continue
+        ready = max(a.ready_at for a in decision.assignments) if own_shelf else None
+        options.append(
+            PromiseOption(
+                method,
+                decision.date,
+                _price(method, value),
+                Decimal("0.00") if own_shelf else sum((a_cost(snapshot, a, facts) for a in decision.assignments), Decimal("0")),
+                ready_at=ready,
+                store={"code": facts.code, "name": facts.name,
+                       "distance_km": round(haversine_km(point, (facts.latitude, facts.longitude)), 1)},
+                shipments=len(decision.assignments),
+                sources=[{"location": a.code, "mode": a.mode, "units": sum(a.lines.values())} for a in decision.assignments],
+            )
+        )  # fmt: skip
+    return options
+
+
+def _where(snapshot, assignment) -> tuple[float, float]:
+    facts = snapshot.locations[assignment.location_id]
+    return facts.latitude, facts.longitude
+
+
+def a_cost(snapshot, assignment, store) -> Decimal:
+    if assignment.mode == Allocation.Kind.PICKUP_AT_LOCATION:
+        return Decimal("0")
+    km = haversine_km((store.latitude, store.longitude), _where(snapshot, assignment))
+    return _rate(snapshot, assignment.kind, km)[0]

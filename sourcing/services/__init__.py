@@ -1,0 +1,38 @@
+"""Writes of the sourcing app. Import the functions from here."""
+
+from .fulfilment import (
+    IllegalFulfilmentChange,
+    fulfilment_order_acknowledge,
+    fulfilment_order_collect,
+    fulfilment_order_decline,
+    fulfilment_order_make_ready,
+    fulfilment_order_pack,
+    fulfilment_order_record_picks,
+    fulfilment_order_ship,
+    fulfilment_order_start_picking,
+    fulfilment_orders_settle,
+)
+from .profiles import profile_current, profile_draft_from, profile_publish
+from .routing import SourcingResult, order_source
+from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
+
+__all__ = [
+    "IllegalFulfilmentChange",
+    "SourcingResult",
+    "SweepResult",
+    "backorders_source",
+    "fulfilment_order_acknowledge",
+    "fulfilment_order_collect",
+    "fulfilment_order_decline",
+    "fulfilment_order_make_ready",
+    "fulfilment_order_pack",
+    "fulfilment_order_record_picks",
+    "fulfilment_order_ship",
+    "fulfilment_order_start_picking",
+    "fulfilment_orders_expire_overdue",
+    "fulfilment_orders_settle",
+    "order_source",
+    "profile_current",
+    "profile_draft_from",
+    "profile_publish",
+]

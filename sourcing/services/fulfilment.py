@@ -1,0 +1,333 @@
+"""Fulfilment orders through their life: acknowledged, picked, packed, shipped or made ready
+and collected; or declined, short-picked, expired — and then rerouted.
+
+Every function locks the order (orders.locks) then the fulfilment order, checks the move
+with the model's state machine, records it on the order's timeline and, where goods leave or
+are handed over, calls the orders services that move line buckets, stock and payments.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from inventory import services as inventory
+from inventory.services import Trace
+from omni.errors import ConflictError, DomainError
+from orders import services as orders
+from orders.locks import order_lock
+from orders.models import Allocation, Order, OrderEvent, OrderLine
+from orders.services.timeline import event_record
+
+from ..locks import fulfilment_order_lock
+from ..models import FulfilmentOrder, FulfilmentOrderLine, LineFailure, SourcingRun
+from .profiles import profile_current
+from .routing import line_failures, order_source
+
+
+class IllegalFulfilmentChange(ConflictError):
+    code = "illegal_fulfilment_change"
+
+
+def _locked(fulfilment_order: FulfilmentOrder) -> tuple[FulfilmentOrder, Order, list[OrderLine]]:
+    order, lines = order_lock(fulfilment_order.order)
+    return fulfilment_order_lock(fulfilment_order.pk), order, lines
+
+
+def _move(fo: FulfilmentOrder, transition, *args) -> None:
+    try:
+        transition(*args)
+    except TransitionNotAllowed as error:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is %(status)s.")
+            % {"number": fo.number, "status": fo.get_status_display().lower()}
+        ) from error
+
+
+def _fo_lines(fo: FulfilmentOrder) -> list[FulfilmentOrderLine]:
+    return list(
+        fo.lines.select_related("allocation__reservation", "order_line").order_by("order_line__line_number")
+    )
+
+
+def _record(fo, order, kind, trace, summary, **data):
+    event_record(
+        order=order,
+        kind=kind,
+        trace=trace,
+        summary=f"{fo.number} ({fo.location.name}): {summary}"
+        if summary
+        else f"{fo.number} ({fo.location.name})",
+        data={"fulfilment_order": fo.number, "location": fo.location.code, **data},
+    )
+
+
+@transaction.atomic
+def fulfilment_order_acknowledge(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """The location takes the work; the ready-by deadline now applies."""
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.acknowledge)
+    fo.save(update_fields=["status", "due_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.FULFILMENT_ACKNOWLEDGED, trace, "")
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_start_picking(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    fo, _order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.start_picking)
+    fo.save(update_fields=["status", "due_at", "updated_at"])
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_decline(
+    *, fulfilment_order: FulfilmentOrder, reason: str, trace: Trace
+) -> FulfilmentOrder:
+    """The location will not do the work: everything it held is released and rerouted at once,
+    never back to this location."""
+    if not reason.strip():
+        raise DomainError(_("Say why the work is declined."), field="reason")
+    fo, order, lines = _locked(fulfilment_order)
+    _move(fo, fo.decline, reason.strip())
+    fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.FULFILMENT_DECLINED, trace, reason.strip())
+    failed = [
+        (fl, fl.allocation.quantity)
+        for fl in _fo_lines(fo)
+        if fl.allocation.status == Allocation.Status.ACTIVE
+    ]
+    _reroute(fo, order, lines, failed, LineFailure.Kind.DECLINED, reason.strip(), trace)
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_record_picks(
+    *, fulfilment_order: FulfilmentOrder, picked: dict[int, int], trace: Trace, reason: str = ""
+) -> FulfilmentOrder:
+    """What the associate found, by order line number. Units not found (a short pick) are
+    released and rerouted; the rest waits to be packed. Nothing found at all declines the
+    work."""
+    fo, order, lines = _locked(fulfilment_order)
+    fo_lines = _fo_lines(fo)
+    by_number = {fl.order_line.line_number: fl for fl in fo_lines}
+    unknown = set(picked) - set(by_number)
+    if unknown:
+        raise DomainError(
+            _("Fulfilment order %(number)s has no line %(lines)s.")
+            % {"number": fo.number, "lines": ", ".join(map(str, sorted(unknown)))},
+            field="lines",
+        )
+    short = []
+    for number, fl in by_number.items():
+        held = fl.allocation.quantity if fl.allocation.status == Allocation.Status.ACTIVE else 0
+        quantity = picked.get(number, 0)
+        if not isinstance(quantity, int) or quantity < 0 or quantity > held:
+            raise DomainError(
+                _("Line %(line)s: pick between 0 and %(held)s units.") % {"line": number, "held": held},
+                field="lines",
+            )
+        fl.qty_picked = quantity
+        fl.qty_short = held - quantity
+        if fl.qty_short:
+            short.append((fl, fl.qty_short))
+    if not any(fl.qty_picked for fl in fo_lines):
+        _move(fo, fo.decline, reason or _("nothing found on the shelf"))
+        fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+    else:
+        _move(fo, fo.finish_picking)
+        fo.save(update_fields=["status", "due_at", "updated_at"])
+    FulfilmentOrderLine.objects.bulk_update(fo_lines, ["qty_picked", "qty_short"])
+    _record(
+        fo,
+        order,
+        OrderEvent.Kind.SHORT_PICKED if short else OrderEvent.Kind.FULFILMENT_PICKED,
+        trace,
+        ", ".join(
+            f"{fl.order_line.sku_code} {fl.qty_picked}/{fl.qty_picked + fl.qty_short}" for fl in fo_lines
+        ),
+        picked={str(k): v for k, v in picked.items()},
+    )
+    if short:
+        _reroute(fo, order, lines, short, LineFailure.Kind.SHORT_PICK, reason or _("short pick"), trace)
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_pack(
+    *, fulfilment_order: FulfilmentOrder, parcels: int, trace: Trace
+) -> FulfilmentOrder:
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.pack)
+    fo.save(update_fields=["status", "updated_at"])
+    _record(
+        fo,
+        order,
+        OrderEvent.Kind.FULFILMENT_PACKED,
+        trace,
+        _("%(n)s parcels") % {"n": parcels},
+        parcels=parcels,
+    )
+    return fo
+
+
+def _picked_or_held(fl: FulfilmentOrderLine) -> int:
+    if fl.allocation.status != Allocation.Status.ACTIVE:
+        return 0
+    return fl.qty_picked or fl.allocation.quantity
+
+
+@transaction.atomic
+def fulfilment_order_ship(
+    *, fulfilment_order: FulfilmentOrder, carrier: str, tracking_number: str, trace: Trace
+) -> FulfilmentOrder:
+    """The parcel leaves: to the customer (their lines are shipped and paid for) or, for
+    ship-to-store and transfers, to the pickup store, which makes it ready on arrival."""
+    if not carrier.strip():
+        raise DomainError(_("Name the carrier."), field="carrier")
+    fo, order, _lines = _locked(fulfilment_order)
+    fo_lines = _fo_lines(fo)
+    if fo.status in (
+        FulfilmentOrder.Status.CREATED,
+        FulfilmentOrder.Status.ACKNOWLEDGED,
+        FulfilmentOrder.Status.PICKING,
+    ):
+        # A vendor or warehouse system reports the shipment without reporting picks first.
+        _move(fo, fo.finish_picking)
+    _move(fo, fo.ship, carrier.strip(), tracking_number.strip())
+    fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "updated_at"])
+    if fo.goes_to_store:
+        _record(fo, order, OrderEvent.Kind.IN_TRANSIT_TO_STORE, trace,
+                _("to %(store)s, %(carrier)s %(tracking)s") % {
+                    "store": fo.destination.name, "carrier": carrier, "tracking": tracking_number})  # fmt: skip
+        return fo
+    for fl in fo_lines:
+        quantity = _picked_or_held(fl)
+        if quantity:
+            orders.order_line_ship(
+                order=order,
+                line_number=fl.order_line.line_number,
+                quantity=quantity,
+                carrier=carrier.strip(),
+                tracking=tracking_number.strip(),
+                allocation_id=fl.allocation_id,
+                trace=trace,
+            )
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_make_ready(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """Goods are on the pickup store's shelf (picked there, or arrived from elsewhere)."""
+    fo, order, lines = _locked(fulfilment_order)
+    if (
+        fo.status
+        in (
+            FulfilmentOrder.Status.CREATED,
+            FulfilmentOrder.Status.ACKNOWLEDGED,
+            FulfilmentOrder.Status.PICKING,
+        )
+        and not fo.goes_to_store
+    ):
+        _move(fo, fo.finish_picking)
+    _move(fo, fo.make_ready_for_pickup)
+    fo.save(update_fields=["status", "due_at", "updated_at"])
+    for fl in _fo_lines(fo):
+        line = next(line for line in lines if line.pk == fl.order_line_id)
+        if line.status != OrderLine.Status.READY_FOR_PICKUP and _picked_or_held(fl):
+            orders.order_line_make_ready_for_pickup(order=order, line_number=line.line_number, trace=trace)
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_collect(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """The customer takes the goods: the lines are collected and paid for."""
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.collect)
+    fo.save(update_fields=["status", "updated_at"])
+    for fl in _fo_lines(fo):
+        quantity = _picked_or_held(fl)
+        if quantity:
+            orders.order_line_collect(
+                order=order,
+                line_number=fl.order_line.line_number,
+                quantity=quantity,
+                allocation_id=fl.allocation_id,
+                trace=trace,
+            )
+    return fo
+
+
+def _reroute(fo, order, lines, failed, kind, reason, trace) -> None:
+    """Release what the location failed to do, remember the failure, source it elsewhere.
+    Caller holds the order's and the fulfilment order's locks."""
+    by_id = {line.pk: line for line in lines}
+    for fl, quantity in failed:
+        line = by_id[fl.order_line_id]
+        allocation = fl.allocation
+        inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=quantity)
+        allocation.quantity -= quantity
+        if allocation.quantity == 0:
+            allocation.quantity = quantity  # a released allocation keeps what it held, for the record
+            allocation.status = Allocation.Status.RELEASED
+            allocation.closed_at = timezone.now()
+        allocation.save(update_fields=["quantity", "status", "closed_at"])
+        line.qty_allocated -= quantity
+        line.qty_backordered += quantity
+        line.save(update_fields=["qty_allocated", "qty_backordered"])
+        LineFailure.objects.create(
+            order_line=line,
+            location=fo.location,
+            fulfilment_order=fo,
+            kind=kind,
+            quantity=quantity,
+            reason=reason[:300],
+            channel=trace.channel,
+        )
+    result = order_source(
+        order=order, lines=lines, trace=trace, trigger=SourcingRun.Trigger.REROUTE, reason=reason
+    )
+    moved = ", ".join(f.number for f in result.fulfilment_orders) or _("nowhere yet")
+    _record(fo, order, OrderEvent.Kind.REROUTED, trace, _("%(why)s → %(to)s") % {"why": reason, "to": moved})
+    profile = profile_current()
+    failures = line_failures(lines)
+    for fl, _quantity in failed:
+        line = by_id[fl.order_line_id]
+        if line.qty_backordered and len(failures.get(line.pk, ())) >= profile.max_failures_per_line:
+            event_record(
+                order=order,
+                line=line,
+                kind=OrderEvent.Kind.NEEDS_ATTENTION,
+                trace=trace,
+                summary=_("Line %(line)s failed at %(count)s locations: waiting in the backorder queue")
+                % {"line": line.line_number, "count": len(failures[line.pk])},
+            )
+    orders.order_recalculate(order=order, lines=lines)
+
+
+def fulfilment_orders_settle(*, order: Order, trace: Trace) -> None:
+    """Close fulfilment orders whose allocations were all released (cancelled) or all used
+    (done) by a change made line by line. Caller holds the order's lock."""
+    open_statuses = [
+        *FulfilmentOrder.OPEN,
+        FulfilmentOrder.Status.SHIPPED,
+        FulfilmentOrder.Status.READY_FOR_PICKUP,
+    ]
+    for fo in order.fulfilment_orders.filter(status__in=open_statuses).select_related("location"):
+        statuses = set(fo.lines.values_list("allocation__status", flat=True))
+        if Allocation.Status.ACTIVE in statuses or not statuses:
+            continue
+        fo = fulfilment_order_lock(fo.pk)
+        if statuses == {Allocation.Status.RELEASED}:
+            fo.cancel()
+        elif fo.is_pickup and fo.status == FulfilmentOrder.Status.READY_FOR_PICKUP:
+            fo.collect()
+        elif fo.status != FulfilmentOrder.Status.SHIPPED and not fo.is_pickup:
+            fo.force_done(FulfilmentOrder.Status.SHIPPED)
+        elif fo.is_pickup:
+            fo.force_done(FulfilmentOrder.Status.COLLECTED)
+        else:
+            continue
+        fo.save(update_fields=["status", "due_at", "updated_at"])

@@ -1,0 +1,126 @@
+"""Periodic work: expire fulfilment orders past their SLA, source backorders when stock
+arrives. Both are safe to run twice at once: an order another transaction holds is skipped
+(it is handled there or by the next sweep), and a state already changed is not changed again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import StockLevel
+from inventory.services import Trace
+from orders.locks import order_try_lock
+from orders.models import Order, OrderEvent, OrderLine
+from orders.services import order_recalculate
+from orders.services.timeline import event_record
+
+from ..locks import fulfilment_order_lock
+from ..models import FulfilmentOrder, LineFailure, SourcingRun
+from .fulfilment import _fo_lines, _reroute
+from .routing import order_source
+
+SWEEP_TRACE = Trace(note="SLA sweep")
+
+
+@dataclass
+class SweepResult:
+    expired: int = 0
+    rerouted_units: int = 0
+    skipped: int = 0
+
+
+def fulfilment_orders_expire_overdue(
+    *, now: datetime.datetime | None = None, batch_size: int = 200, limit: int | None = None
+) -> SweepResult:
+    """Expire every reroutable fulfilment order whose deadline (acknowledge, then ready) has
+    passed, and reroute its units. One short transaction per order."""
+    now = now or timezone.now()
+    result, seen = SweepResult(), set()
+    while limit is None or result.expired < limit:
+        due = list(
+            FulfilmentOrder.objects.filter(status__in=FulfilmentOrder.REROUTABLE, due_at__lte=now)
+            .exclude(pk__in=seen)
+            .order_by("due_at", "pk")
+            .values_list("pk", "order_id")[:batch_size]
+        )
+        if not due:
+            return result
+        for fo_id, order_id in due:
+            seen.add(fo_id)
+            with transaction.atomic():
+                locked = order_try_lock(order_id)
+                if locked is None:
+                    result.skipped += 1
+                    continue
+                order, lines = locked
+                fo = fulfilment_order_lock(fo_id)
+                if fo.status not in FulfilmentOrder.REROUTABLE or fo.due_at is None or fo.due_at > now:
+                    continue  # acknowledged, picked or expired meanwhile
+                missed = (
+                    _("not acknowledged by %(time)s")
+                    if fo.status == FulfilmentOrder.Status.CREATED
+                    else _("not ready by %(time)s")
+                ) % {"time": timezone.localtime(fo.due_at).strftime("%d/%m %H:%M")}
+                fo.expire(missed)
+                fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+                event_record(
+                    order=order,
+                    kind=OrderEvent.Kind.SLA_MISSED,
+                    trace=SWEEP_TRACE,
+                    summary=f"{fo.number} ({fo.location.name}): {missed}",
+                    data={"fulfilment_order": fo.number, "location": fo.location.code},
+                )
+                failed = [
+                    (fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"
+                ]
+                _reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
+                result.expired += 1
+                result.rerouted_units += sum(q for _fl, q in failed)
+    return result
+
+
+def backorders_source(*, limit: int = 200) -> int:
+    """Source backordered lines whose SKU has stock again somewhere, oldest order first.
+    Returns the number of orders that got new allocations."""
+    in_stock = StockLevel.objects.filter(
+        sku_id=OuterRef("sku_id"),
+        location__is_active=True,
+        on_hand__gt=F("reserved") + F("safety_stock"),
+    )
+    order_ids = list(
+        OrderLine.objects.filter(
+            qty_backordered__gt=0, order__status__in=[Order.Status.CONFIRMED, Order.Status.IN_PROGRESS]
+        )
+        .filter(Exists(in_stock))
+        .order_by("order__placed_at", "order_id")
+        .values_list("order_id", flat=True)
+        .distinct()[: limit * 2]
+    )
+    sourced, done = 0, set()
+    for order_id in order_ids:
+        if order_id in done or len(done) >= limit:
+            continue
+        done.add(order_id)
+        with transaction.atomic():
+            locked = order_try_lock(order_id)
+            if locked is None:
+                continue
+            order, lines = locked
+            if order.status not in (Order.Status.CONFIRMED, Order.Status.IN_PROGRESS):
+                continue
+            result = order_source(
+                order=order,
+                lines=lines,
+                trace=Trace(note="stock arrived"),
+                trigger=SourcingRun.Trigger.BACKORDER,
+            )
+            if result.allocations:
+                order_recalculate(order=order, lines=lines)
+                sourced += 1
+    return sourced

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def expire_overdue_fulfilment_orders() -> int:
+    """Beat runs it every minute; two copies at once expire and reroute each order once."""
+    return services.fulfilment_orders_expire_overdue().expired
+
+
+@shared_task(ignore_result=True)
+def source_backorders() -> int:
+    """Beat runs it every minute: backorders get stock that arrived, oldest order first."""
+    return services.backorders_source()
