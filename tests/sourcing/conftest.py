@@ -25,7 +25,7 @@ def vendor():
 
 
 @pytest.fixture
-def towel(vendor, stock):
+def towel(vendor, stock):  # noqa: F811 - the imported fixture, requested by name
     sku = SKUFactory(code="SER-BAI-BLA", name="Serviette de bain blanche", price=Decimal("19.90"))
     stock(sku, vendor, 50)
     return sku
