@@ -14,7 +14,7 @@ import tempfile
 import time
 import urllib.request
 
-from common import N_SKUS, ROOT, gunicorn, result, setup_django, summary, timed
+from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed
 
 setup_django()
 
@@ -102,30 +102,7 @@ def load(urls: list[str], token: str, seconds: int = 15, clients: int = 16) -> f
         f'  return wrk.format("GET", paths[i], {{["Authorization"] = "Token {token}"}}) end\n'
     )
     script.close()
-    output = subprocess.run(
-        [
-            wrk,
-            "-t",
-            "4",
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{PORT}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    print(output, file=sys.stderr)
-    non_2xx = [line for line in output.splitlines() if "Non-2xx" in line]
-    if non_2xx:
-        raise SystemExit(f"errors under load: {non_2xx}")
-    return round(
-        float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec"))), 1
-    )
+    return load_script_run(script.name, PORT, seconds=seconds, clients=clients)
 
 
 if __name__ == "__main__":

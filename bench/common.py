@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,3 +143,37 @@ def gunicorn(port: int, workers: int = 4) -> subprocess.Popen:
             time.sleep(0.3)
     process.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+def load_script_run(script: str, port: int, seconds: int = 15, clients: int = 16) -> float:
+    """Run wrk with a request script; requests per second, refusing any non-2xx answer."""
+    wrk = shutil.which("wrk")
+    if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is needed for the load test: apt-get install wrk")
+    output = subprocess.run(
+        [
+            wrk,
+            "-t",
+            "4",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(output, file=sys.stderr)
+    non_2xx = [line for line in output.splitlines() if "Non-2xx" in line]
+    if non_2xx:
+        raise SystemExit(f"errors under load: {non_2xx}")
+    return round(
+        float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec"))), 1
+    )

@@ -8,6 +8,7 @@ from . import views
 api_v1 = [
     path("", include("inventory.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("sourcing.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),
     path("orders/", include("orders.urls")),
+    path("sourcing/", include("sourcing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

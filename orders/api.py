@@ -60,6 +60,9 @@ class DeliveryInput(serializers.Serializer):
     relay_point = RelayPointInput(required=False, allow_null=True)
     requested_date = serializers.DateField(required=False, allow_null=True)
     requested_slot = SlotInput(required=False, allow_null=True)
+    promised_date = serializers.DateField(
+        required=False, allow_null=True, help_text="The date the checkout promised (POST /promise/)."
+    )
 
 
 class LineInput(serializers.Serializer):
@@ -119,6 +122,7 @@ def line_request(line: dict) -> dict:
         "requested_date": delivery.get("requested_date"),
         "requested_slot_start": slot.get("start"),
         "requested_slot_end": slot.get("end"),
+        "promised_date": delivery.get("promised_date"),
     }
 
 

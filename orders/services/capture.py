@@ -237,6 +237,7 @@ def order_place(
             requested_date=line.get("requested_date"),
             requested_slot_start=line.get("requested_slot_start"),
             requested_slot_end=line.get("requested_slot_end"),
+            promised_date=line.get("promised_date"),
         )
         for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
     )

@@ -13,7 +13,7 @@ from .fulfilment import (
     fulfilment_orders_settle,
 )
 from .profiles import profile_current, profile_draft_from, profile_publish
-from .routing import SourcingResult, order_source
+from .routing import SourcingResult, order_source, order_source_again, profile_rules
 from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
     "fulfilment_orders_expire_overdue",
     "fulfilment_orders_settle",
     "order_source",
+    "order_source_again",
+    "profile_rules",
     "profile_current",
     "profile_draft_from",
     "profile_publish",

@@ -41,7 +41,7 @@ class CapacityTaken(ConflictError):
 _rules_cache: dict[int, list] = {}
 
 
-def _rules(profile: SourcingProfile):
+def profile_rules(profile: SourcingProfile):
     """Published profiles never change, so their rules are read once per process."""
     if profile.pk not in _rules_cache:
         _rules_cache[profile.pk] = strategy_rules(profile)
@@ -70,7 +70,11 @@ class SourcingResult:
 
 
 def _request(
-    order: Order, lines: list[OrderLine], failures: dict[int, set[int]], profile
+    order: Order,
+    lines: list[OrderLine],
+    failures: dict[int, set[int]],
+    profile,
+    ignore_failure_limit: bool = False,
 ) -> tuple[Request, dict]:
     groups: dict[tuple, Group] = {}
     by_key: dict[str, OrderLine] = {}
@@ -78,7 +82,7 @@ def _request(
         quantity = unsourced_quantity(line)
         if quantity <= 0 or line.status not in SOURCEABLE:
             continue
-        if len(failures.get(line.pk, ())) >= profile.max_failures_per_line:
+        if not ignore_failure_limit and len(failures.get(line.pk, ())) >= profile.max_failures_per_line:
             continue  # the call centre decides (backorder queue)
         postcode, point = ("", None) if line.is_pickup else _destination(order, line)
         key = (line.delivery_method, line.pickup_location_id, postcode, point)
@@ -133,10 +137,12 @@ def order_source(
     started = time.perf_counter()
     profile = profile_current()
     failures = line_failures(lines)
-    request, by_key = _request(order, lines, failures, profile)
+    request, by_key = _request(
+        order, lines, failures, profile, ignore_failure_limit=trigger == SourcingRun.Trigger.MANUAL
+    )
     if not request.groups:
         return SourcingResult(None, [], [])
-    rules = _rules(profile)
+    rules = profile_rules(profile)
     sku_ids = {need.sku_id for g in request.groups for need in g.lines}
     pickups = {g.pickup_location_id for g in request.groups if g.pickup_location_id}
     applied = None
@@ -300,3 +306,20 @@ def _fulfilment_order(order, decision, assignment, snapshot, profile, run, seque
         due_at=acknowledge_by,
         promised_date=assignment.date,
     )
+
+
+@transaction.atomic
+def order_source_again(*, order: Order, trace: Trace) -> SourcingResult:
+    """The call centre asks for another try at an order's backordered lines, past the failure
+    limit (locations that already failed a line stay excluded)."""
+    from orders.locks import order_lock
+    from orders.services import order_recalculate
+
+    order, lines = order_lock(order)
+    if not order.is_open:
+        raise ConflictError(_("Order %(number)s is closed.") % {"number": order.number})
+    result = order_source(
+        order=order, lines=lines, trace=trace, trigger=SourcingRun.Trigger.MANUAL, reason=trace.note
+    )
+    order_recalculate(order=order, lines=lines)
+    return result

@@ -18,7 +18,16 @@ def test_sign_in_page(page, live_server, screenshot):
 
 def test_head_office_sees_the_network_and_admin(page, live_server, head_office, lyon, paris, screenshot):
     sign_in(page, live_server, "claire")
-    assert _nav_labels(page) == ["Accueil", "Commandes", "Stock", "Sites", "API", "Administration"]
+    assert _nav_labels(page) == [
+        "Accueil",
+        "Commandes",
+        "Stock",
+        "Reliquats",
+        "Sourcing",
+        "Sites",
+        "API",
+        "Administration",
+    ]
     assert page.locator("[data-testid=count-store]").inner_text() == "2"
     screenshot(page, "home-head-office")
     page.locator("[data-testid=nav]").get_by_text("Sites").click()
@@ -41,7 +50,7 @@ def test_head_office_sees_the_network_and_admin(page, live_server, head_office, 
 
 def test_call_centre_sees_the_store_directory(page, live_server, call_centre, lyon, paris, screenshot):
     sign_in(page, live_server, "karim")
-    assert _nav_labels(page) == ["Accueil", "Commandes", "Stock", "Annuaire des magasins"]
+    assert _nav_labels(page) == ["Accueil", "Commandes", "Stock", "Reliquats", "Annuaire des magasins"]
     page.fill("input[name=q]", "Paris")
     page.click("main button[type=submit]")
     page.wait_for_url("**/locations/?*")
@@ -66,5 +75,14 @@ def test_language_switch(page, live_server, head_office, screenshot):
     sign_in(page, live_server, "claire")
     with page.expect_navigation():
         page.select_option("#language", "en")
-    assert _nav_labels(page) == ["Home", "Orders", "Stock", "Locations", "API", "Administration"]
+    assert _nav_labels(page) == [
+        "Home",
+        "Orders",
+        "Stock",
+        "Backorders",
+        "Sourcing",
+        "Locations",
+        "API",
+        "Administration",
+    ]
     screenshot(page, "home-head-office-en")

@@ -1,0 +1,284 @@
+"""REST API for sourcing: fulfilment orders for store systems and drop-ship vendors, and
+the delivery promise for the web shop's checkout."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import api_roles
+from accounts.models import Role
+from inventory.geo import postcode_point
+from inventory.models import SKU
+from inventory.services import Trace
+from omni.errors import DomainError
+from orders.models import SalesChannel
+
+from . import selectors, services
+from .models import FulfilmentOrder, FulfilmentOrderLine
+from .planning import promise_options
+
+FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
+PROMISE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
+
+
+class FulfilmentLineOutput(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="order_line.line_number")
+    sku = serializers.CharField(source="order_line.sku_code")
+    name = serializers.CharField(source="order_line.name")
+    ean = serializers.CharField(source="order_line.sku.ean")
+
+    class Meta:
+        model = FulfilmentOrderLine
+        fields = ["line", "sku", "ean", "name", "quantity", "qty_picked", "qty_short"]
+
+
+class FulfilmentOrderOutput(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.number")
+    location = serializers.CharField(source="location.code")
+    destination = serializers.CharField(source="destination.code", allow_null=True, default=None)
+    lines = FulfilmentLineOutput(many=True)
+    shipping_address = serializers.JSONField(source="order.shipping_address")
+
+    class Meta:
+        model = FulfilmentOrder
+        fields = [
+            "number", "order", "location", "mode", "destination", "status", "acknowledge_by", "ready_by",
+            "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "shipping_address",
+            "lines", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+def _get(request, number: str) -> FulfilmentOrder:
+    return get_object_or_404(selectors.fulfilment_orders_visible_to(request.user), number=number)
+
+
+def _respond(request, number: str) -> Response:
+    fo = selectors.fulfilment_order_get(user=request.user, number=number)
+    return Response(FulfilmentOrderOutput(fo).data)
+
+
+class FulfilmentOrderListApi(APIView):
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("location", str, description="Location code (a vendor's or a store's)."),
+            OpenApiParameter("status", str, description="Comma-separated statuses; open work by default."),
+        ],
+        responses=FulfilmentOrderOutput(many=True),
+    )
+    def get(self, request):
+        """Work for a location, most urgent first."""
+        queryset = selectors.fulfilment_orders_visible_to(request.user).prefetch_related(
+            "lines__order_line__sku"
+        )
+        if code := request.query_params.get("location"):
+            queryset = queryset.filter(location__code=code)
+        statuses = [s for s in request.query_params.get("status", "").split(",") if s]
+        queryset = queryset.filter(status__in=statuses or FulfilmentOrder.OPEN).order_by("due_at", "pk")
+        return Response(FulfilmentOrderOutput(queryset[:200], many=True).data)
+
+
+class FulfilmentOrderDetailApi(APIView):
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+
+    @extend_schema(responses=FulfilmentOrderOutput)
+    def get(self, request, number: str):
+        return _respond(request, number)
+
+
+class _Action(APIView):
+    """POST one action on a fulfilment order: clean the input, call the service, answer with
+    the fulfilment order as it now is."""
+
+    permission_classes = [api_roles(*FULFIL_ROLES)]
+    input_serializer: type[serializers.Serializer] | None = None
+
+    def perform(self, fo: FulfilmentOrder, data: dict, trace: Trace) -> None:
+        raise NotImplementedError
+
+    def post(self, request, number: str):
+        fo = _get(request, number)
+        data = {}
+        if self.input_serializer is not None:
+            payload = self.input_serializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+        self.perform(fo, data, Trace.of(request.user, note=data.get("reason", "")))
+        return _respond(request, number)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class PickInput(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1)
+    picked = serializers.IntegerField(min_value=0)
+
+
+class PicksInput(serializers.Serializer):
+    lines = PickInput(many=True, allow_empty=False)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class PackInput(serializers.Serializer):
+    parcels = serializers.IntegerField(min_value=1, max_value=99, default=1)
+
+
+class ShipInput(serializers.Serializer):
+    carrier = serializers.CharField(max_length=60)
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+@extend_schema(request=None, responses=FulfilmentOrderOutput)
+class FulfilmentOrderAcknowledgeApi(_Action):
+    """The location accepts the work; the ready-by deadline now applies."""
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_acknowledge(fulfilment_order=fo, trace=trace)
+
+
+@extend_schema(request=ReasonInput, responses=FulfilmentOrderOutput)
+class FulfilmentOrderDeclineApi(_Action):
+    """The location refuses the work: it is rerouted at once, never back to this location."""
+
+    input_serializer = ReasonInput
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_decline(fulfilment_order=fo, reason=data["reason"], trace=trace)
+
+
+@extend_schema(request=PicksInput, responses=FulfilmentOrderOutput)
+class FulfilmentOrderPicksApi(_Action):
+    """Units found per order line; what is missing (a short pick) is rerouted."""
+
+    input_serializer = PicksInput
+
+    def perform(self, fo, data, trace):
+        picked = {item["line"]: item["picked"] for item in data["lines"]}
+        services.fulfilment_order_record_picks(
+            fulfilment_order=fo, picked=picked, reason=data.get("reason", ""), trace=trace
+        )
+
+
+@extend_schema(request=PackInput, responses=FulfilmentOrderOutput)
+class FulfilmentOrderPackApi(_Action):
+    input_serializer = PackInput
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_pack(fulfilment_order=fo, parcels=data["parcels"], trace=trace)
+
+
+@extend_schema(request=ShipInput, responses=FulfilmentOrderOutput)
+class FulfilmentOrderShipApi(_Action):
+    """The parcel leaves with a carrier: to the customer, or to the pickup store."""
+
+    input_serializer = ShipInput
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_ship(
+            fulfilment_order=fo, carrier=data["carrier"], tracking_number=data["tracking_number"], trace=trace
+        )
+
+
+@extend_schema(request=None, responses=FulfilmentOrderOutput)
+class FulfilmentOrderReadyApi(_Action):
+    """The goods wait on the pickup store's shelf."""
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_make_ready(fulfilment_order=fo, trace=trace)
+
+
+@extend_schema(request=None, responses=FulfilmentOrderOutput)
+class FulfilmentOrderCollectApi(_Action):
+    """The customer took the goods."""
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_collect(fulfilment_order=fo, trace=trace)
+
+
+# ---------------------------------------------------------------- promise
+
+
+class PromiseLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class DestinationInput(serializers.Serializer):
+    postcode = serializers.RegexField(r"^\d{5}$", required=False)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+    )
+
+    def validate(self, attrs):
+        has_point = "latitude" in attrs and "longitude" in attrs
+        if not has_point and "postcode" not in attrs:
+            raise serializers.ValidationError("Give a French postcode, or latitude and longitude.")
+        if not has_point and postcode_point(attrs["postcode"]) is None:
+            raise serializers.ValidationError({"postcode": ["Unknown postcode."]})
+        return attrs
+
+
+class PromiseInput(serializers.Serializer):
+    lines = PromiseLineInput(many=True, allow_empty=False)
+    destination = DestinationInput()
+    channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.WEB)
+
+
+class PromiseOptionOutput(serializers.Serializer):
+    method = serializers.CharField()
+    date = serializers.DateField()
+    ready_at = serializers.DateTimeField(allow_null=True)
+    price = serializers.DecimalField(max_digits=8, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=8, decimal_places=2)
+    shipments = serializers.IntegerField()
+    store = serializers.JSONField(allow_null=True)
+    sources = serializers.JSONField()
+
+
+class PromiseApi(APIView):
+    permission_classes = [api_roles(*PROMISE_ROLES)]
+
+    @extend_schema(request=PromiseInput, responses=PromiseOptionOutput(many=True))
+    def post(self, request):
+        """The delivery options Omni can keep for a cart and a destination, each with its date
+        and price, computed by the sourcing engine without reserving anything."""
+        payload = PromiseInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        codes = [line["sku"] for line in data["lines"]]
+        skus = SKU.objects.in_bulk(codes, field_name="code")
+        unknown = {
+            str(i): {"sku": [f"Unknown SKU {code}."]} for i, code in enumerate(codes) if code not in skus
+        }
+        if unknown:
+            raise DomainError("The cart has unknown SKUs.", code="invalid", lines=unknown)
+        destination = data["destination"]
+        if "latitude" in destination and "longitude" in destination:
+            point = (float(destination["latitude"]), float(destination["longitude"]))
+        else:
+            point = postcode_point(destination["postcode"])
+        profile = services.profile_current()
+        options = promise_options(
+            lines=[(skus[line["sku"]], line["quantity"]) for line in data["lines"]],
+            point=point,
+            postcode=destination.get("postcode", ""),
+            profile=profile,
+            rules=services.profile_rules(profile),
+            channel=data["channel"],
+        )
+        return Response(
+            {
+                "profile": profile.version,
+                "options": PromiseOptionOutput(options, many=True).data,
+            }
+        )
