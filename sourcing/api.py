@@ -112,25 +112,25 @@ class _Action(APIView):
         return _respond(request, number)
 
 
-class ReasonInput(serializers.Serializer):
+class DeclineInput(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class PickInput(serializers.Serializer):
+class FulfilmentPickInput(serializers.Serializer):
     line = serializers.IntegerField(min_value=1)
     picked = serializers.IntegerField(min_value=0)
 
 
-class PicksInput(serializers.Serializer):
-    lines = PickInput(many=True, allow_empty=False)
+class FulfilmentPicksInput(serializers.Serializer):
+    lines = FulfilmentPickInput(many=True, allow_empty=False)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class PackInput(serializers.Serializer):
+class FulfilmentPackInput(serializers.Serializer):
     parcels = serializers.IntegerField(min_value=1, max_value=99, default=1)
 
 
-class ShipInput(serializers.Serializer):
+class FulfilmentShipInput(serializers.Serializer):
     carrier = serializers.CharField(max_length=60)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -143,21 +143,21 @@ class FulfilmentOrderAcknowledgeApi(_Action):
         services.fulfilment_order_acknowledge(fulfilment_order=fo, trace=trace)
 
 
-@extend_schema(request=ReasonInput, responses=FulfilmentOrderOutput)
+@extend_schema(request=DeclineInput, responses=FulfilmentOrderOutput)
 class FulfilmentOrderDeclineApi(_Action):
     """The location refuses the work: it is rerouted at once, never back to this location."""
 
-    input_serializer = ReasonInput
+    input_serializer = DeclineInput
 
     def perform(self, fo, data, trace):
         services.fulfilment_order_decline(fulfilment_order=fo, reason=data["reason"], trace=trace)
 
 
-@extend_schema(request=PicksInput, responses=FulfilmentOrderOutput)
+@extend_schema(request=FulfilmentPicksInput, responses=FulfilmentOrderOutput)
 class FulfilmentOrderPicksApi(_Action):
     """Units found per order line; what is missing (a short pick) is rerouted."""
 
-    input_serializer = PicksInput
+    input_serializer = FulfilmentPicksInput
 
     def perform(self, fo, data, trace):
         picked = {item["line"]: item["picked"] for item in data["lines"]}
@@ -166,19 +166,19 @@ class FulfilmentOrderPicksApi(_Action):
         )
 
 
-@extend_schema(request=PackInput, responses=FulfilmentOrderOutput)
+@extend_schema(request=FulfilmentPackInput, responses=FulfilmentOrderOutput)
 class FulfilmentOrderPackApi(_Action):
-    input_serializer = PackInput
+    input_serializer = FulfilmentPackInput
 
     def perform(self, fo, data, trace):
         services.fulfilment_order_pack(fulfilment_order=fo, parcels=data["parcels"], trace=trace)
 
 
-@extend_schema(request=ShipInput, responses=FulfilmentOrderOutput)
+@extend_schema(request=FulfilmentShipInput, responses=FulfilmentOrderOutput)
 class FulfilmentOrderShipApi(_Action):
     """The parcel leaves with a carrier: to the customer, or to the pickup store."""
 
-    input_serializer = ShipInput
+    input_serializer = FulfilmentShipInput
 
     def perform(self, fo, data, trace):
         services.fulfilment_order_ship(

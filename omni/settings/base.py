@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.Order.Status",
         "OrderLineStatusEnum": "orders.models.OrderLine.Status",
         "AllocationStatusEnum": "orders.models.Allocation.Status",
+        "AllocationKindEnum": "orders.models.Allocation.Kind",
+        "FulfilmentOrderStatusEnum": "sourcing.models.FulfilmentOrder.Status",
     },
     # Swagger UI served from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
