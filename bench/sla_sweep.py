@@ -76,10 +76,11 @@ def build() -> None:
         params = {"n": TOTAL, "customer": customer, "locations": locations, "skus": skus, "expired": expired,
                   "profile": profile.pk}  # fmt: skip
         statements = [
+            # The id arrays are bound once; each row picks from them (never copied per row).
             """CREATE TEMP TABLE plan AS
-               SELECT i, %(skus)s::bigint[] AS s, %(locations)s::bigint[] AS l FROM generate_series(1, %(n)s) i""",
-            """ALTER TABLE plan ADD COLUMN sku bigint, ADD COLUMN loc bigint""",
-            """UPDATE plan SET sku = s[1 + (i * 7919) %% array_length(s, 1)], loc = l[1 + (i * 104729) %% array_length(l, 1)]""",
+               SELECT i, s.a[1 + (i * 7919) %% cardinality(s.a)] AS sku, l.a[1 + (i * 104729) %% cardinality(l.a)] AS loc
+                 FROM generate_series(1, %(n)s) i,
+                      (SELECT %(skus)s::bigint[] AS a) s, (SELECT %(locations)s::bigint[] AS a) l""",
             # Make room: one more unit on hand and reserved where each unit is held.
             """INSERT INTO inventory_stocklevel (sku_id, location_id, on_hand, reserved, safety_stock, in_transit, updated_at)
                SELECT sku, loc, count(*), count(*), 0, 0, now() FROM plan GROUP BY sku, loc
