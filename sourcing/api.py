@@ -3,6 +3,7 @@ the delivery promise for the web shop's checkout."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -20,6 +21,7 @@ from orders.models import SalesChannel
 from . import selectors, services
 from .models import FulfilmentOrder, FulfilmentOrderLine
 from .planning import promise_options
+from .selectors import network_facts_recent
 
 FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 PROMISE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
@@ -267,15 +269,16 @@ class PromiseApi(APIView):
             point = (float(destination["latitude"]), float(destination["longitude"]))
         else:
             point = postcode_point(destination["postcode"])
-        profile = services.profile_current()
-        options = promise_options(
-            lines=[(skus[line["sku"]], line["quantity"]) for line in data["lines"]],
-            point=point,
-            postcode=destination.get("postcode", ""),
-            profile=profile,
-            rules=services.profile_rules(profile),
-            channel=data["channel"],
-        )
+        with network_facts_recent(max_age=settings.OMNI_PROMISE_FACTS_SECONDS):
+            profile = services.profile_current()
+            options = promise_options(
+                lines=[(skus[line["sku"]], line["quantity"]) for line in data["lines"]],
+                point=point,
+                postcode=destination.get("postcode", ""),
+                profile=profile,
+                rules=services.profile_rules(profile),
+                channel=data["channel"],
+            )
         return Response(
             {
                 "profile": profile.version,

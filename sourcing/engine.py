@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ PROCESSING_MINUTES = {
 # Only this many best-ranked locations are combined into split plans (pairs, triples).
 COMBINATION_POOL = 10
 EXPLAINED_CANDIDATES = 20
+# Stores are ranked among the nearest this many that hold the goods (every warehouse and
+# vendor always is): a store farther than forty others never wins on distance or cost, and
+# scoring hundreds of far stores would cost every checkout and reroute its latency.
+NEAREST_STORES = 40
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,7 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, int]:
+def shipping_rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, int]:
     bands = snapshot.rates.get(kind) or snapshot.rates.get(Location.Kind.WAREHOUSE) or []
     for up_to, cost, days in bands:
         if km <= up_to:
@@ -225,12 +230,20 @@ def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str
     return None
 
 
-def _candidates(request: Request, group: Group, snapshot: Snapshot) -> list[Candidate]:
+@functools.lru_cache(maxsize=4096)
+def _ready(moment: datetime.datetime, kind: str, cutoff, periods: tuple, tz: str) -> datetime.datetime:
+    """When a location of these hours starts on work received at ``moment`` and has it ready."""
+    start = next_working_start(moment, cutoff, periods, tz)
+    return add_open_minutes(start, PROCESSING_MINUTES.get(kind, 120), periods, tz)
+
+
+def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[list[Candidate], int]:
+    """The locations that could serve the group, and how many far stores were set aside."""
     pickup = snapshot.locations.get(group.pickup_location_id) if group.pickup_location_id else None
     origin = (pickup.latitude, pickup.longitude) if pickup else group.point
     sku_ids = {line.sku_id for line in group.lines}
     holders = {loc_id for (loc_id, sku_id) in snapshot.atp if sku_id in sku_ids}
-    candidates = []
+    reachable = []
     for loc_id in holders:
         loc = snapshot.locations.get(loc_id)
         if loc is None or (mode := _mode(group, loc, pickup)) is None:
@@ -239,15 +252,19 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> list[Cand
             line.key: 0 if loc_id in line.excluded else snapshot.atp.get((loc_id, line.sku_id), 0)
             for line in group.lines
         }
-        if not any(available.values()):
-            continue
-        km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else 0.0
+        if any(available.values()):
+            km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else 0.0
+            reachable.append((km, loc_id, loc, mode, available))
+    stores = sorted(r for r in reachable if r[2].kind == Location.Kind.STORE)
+    pool = [r for r in reachable if r[2].kind != Location.Kind.STORE] + stores[:NEAREST_STORES]
+    moment = request.moment.replace(second=0, microsecond=0)
+    candidates = []
+    for km, loc_id, loc, mode, available in pool:
         if mode == Allocation.Kind.PICKUP_AT_LOCATION:
             cost, transit = Decimal("0"), 0
         else:
-            cost, transit = _rate(snapshot, loc.kind, km)
-        start = next_working_start(request.moment, loc.order_cutoff_time, loc.periods, loc.timezone)
-        ready = add_open_minutes(start, PROCESSING_MINUTES.get(loc.kind, 120), loc.periods, loc.timezone)
+            cost, transit = shipping_rate(snapshot, loc.kind, km)
+        ready = _ready(moment, loc.kind, loc.order_cutoff_time, loc.periods, loc.timezone)
         date = working_days_after(ready.date(), transit) if transit else ready.date()
         candidate = Candidate(
             location_id=loc_id,
@@ -267,7 +284,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> list[Cand
             ready_at=ready,
         )
         candidates.append(candidate)
-    return candidates
+    return candidates, max(0, len(stores) - NEAREST_STORES)
 
 
 def _constrain(candidate: Candidate, rule: StrategyRule, group: Group) -> str:
@@ -447,7 +464,7 @@ def decide_group(
 ) -> GroupDecision:
     """The first strategy that serves the whole group wins; otherwise the first fallback that
     serves part of it. With ``explain_all`` (dry runs) every strategy is evaluated."""
-    base = _candidates(request, group, snapshot)
+    base, far_stores = _candidates(request, group, snapshot)
     evaluations, winner = [], None
     ordered = [r for r in rules if not r.is_fallback] + [r for r in rules if r.is_fallback]
     for rule in ordered:
@@ -479,6 +496,7 @@ def decide_group(
         "chosen_strategy": rule.name if rule else None,
         "unsourced": unsourced,
         "candidates_considered": len(base),
+        "far_stores_set_aside": far_stores,
     }  # fmt: skip
     return GroupDecision(group, rule, assignments, unsourced, explanation)
 

@@ -25,14 +25,14 @@ from .engine import (
     LineNeed,
     Request,
     StrategyRule,
-    _rate,
     decide,
     decide_group,
     haversine_km,
+    shipping_rate,
 )
 from .models import SourcingProfile
 from .selectors import network_snapshot, strategy_rules
-from .services.routing import _request, line_failures
+from .services.routing import line_failures, sourcing_request
 
 NEAREST_PICKUP_STORES = 3
 
@@ -45,7 +45,7 @@ def dry_run_order(*, order: Order, profile: SourcingProfile) -> list[GroupDecisi
         line.qty_allocated = 0
         line.qty_shipped = line.qty_collected = 0
         line.status = OrderLine.Status.PENDING
-    request, _by_key = _request(order, lines, line_failures(lines), profile)
+    request, _by_key = sourcing_request(order, lines, line_failures(lines), profile)
     return _decide(request, strategy_rules(profile))
 
 
@@ -137,7 +137,10 @@ def promise_options(
     )
     if home.assignments and not home.unsourced:
         cost = sum(
-            (_rate(snapshot, a.kind, haversine_km(point, _where(snapshot, a)))[0] for a in home.assignments),
+            (
+                shipping_rate(snapshot, a.kind, haversine_km(point, _where(snapshot, a)))[0]
+                for a in home.assignments
+            ),
             Decimal("0"),
         )
         sources = [
@@ -168,7 +171,7 @@ def promise_options(
                 method,
                 decision.date,
                 _price(method, value),
-                Decimal("0.00") if own_shelf else sum((a_cost(snapshot, a, facts) for a in decision.assignments), Decimal("0")),
+                Decimal("0.00") if own_shelf else sum((_assignment_cost(snapshot, a, facts) for a in decision.assignments), Decimal("0")),
                 ready_at=ready,
                 store={"code": facts.code, "name": facts.name,
                        "distance_km": round(haversine_km(point, (facts.latitude, facts.longitude)), 1)},
@@ -184,8 +187,8 @@ def _where(snapshot, assignment) -> tuple[float, float]:
     return facts.latitude, facts.longitude
 
 
-def a_cost(snapshot, assignment, store) -> Decimal:
+def _assignment_cost(snapshot, assignment, store) -> Decimal:
     if assignment.mode == Allocation.Kind.PICKUP_AT_LOCATION:
         return Decimal("0")
     km = haversine_km((store.latitude, store.longitude), _where(snapshot, assignment))
-    return _rate(snapshot, assignment.kind, km)[0]
+    return shipping_rate(snapshot, assignment.kind, km)[0]

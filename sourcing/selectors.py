@@ -4,8 +4,14 @@ rules, decisions and fulfilment orders as each role may see them."""
 from __future__ import annotations
 
 import datetime
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +32,7 @@ DEFAULT_RATES = {
     Location.Kind.DROP_SHIP_VENDOR: [(20000, Decimal("6.50"), 3)],
 }
 RELIABILITY_WINDOW = datetime.timedelta(days=30)
+_RELIABILITY_CACHE_KEY = "sourcing:failure-rates"
 
 _LOCATION_FIELDS = (
     "id", "code", "name", "kind", "postcode", "latitude", "longitude", "ships_to_customers", "is_pickup_point",
@@ -49,54 +56,123 @@ def shipping_rates() -> dict[str, list[tuple[int, Decimal, int]]]:
     return rates or DEFAULT_RATES
 
 
+# Location facts (with opening hours), failure rates and shipping rates shared by the runs
+# of one batch (a sweep, a backorder pass, a promise): read once for the whole network.
+_shared_facts: ContextVar[dict | None] = ContextVar("sourcing_shared_facts", default=None)
+
+
+@contextmanager
+def network_facts_shared() -> Iterator[None]:
+    """Within this block, sourcing runs read the network's location facts, failure rates and
+    shipping rates once and share them; stock and today's load are always read fresh. For
+    batches of a few seconds: a location edited meanwhile is seen by the next batch."""
+    token = _shared_facts.set({})
+    try:
+        yield
+    finally:
+        _shared_facts.reset(token)
+
+
+_recent_facts: dict = {}
+_recent_since = 0.0
+
+
+@contextmanager
+def network_facts_recent(max_age: float) -> Iterator[None]:
+    """Like ``network_facts_shared``, but the facts are kept in this process across blocks for
+    up to ``max_age`` seconds: for estimates such as the checkout promise, never for sourcing."""
+    global _recent_facts, _recent_since
+    if time.monotonic() - _recent_since >= max_age:
+        _recent_facts, _recent_since = {}, time.monotonic()
+    token = _shared_facts.set(_recent_facts)
+    try:
+        yield
+    finally:
+        _shared_facts.reset(token)
+
+
+def _shared(key: str, compute):
+    """``compute()``, once per ``network_facts_shared`` block (every time outside one, and
+    again while it returns None)."""
+    shared = _shared_facts.get()
+    if shared is None:
+        return compute()
+    if shared.get(key) is None:
+        shared[key] = compute()
+    return shared[key]
+
+
+def _location_facts(ids) -> dict[int, LocationFacts]:
+    """Facts of the given active locations, or of every active location when ``ids`` is None."""
+    periods: dict[int, list] = {}
+    opening = (
+        OpeningPeriod.objects.all() if ids is None else OpeningPeriod.objects.filter(location_id__in=ids)
+    )
+    for loc, weekday, opens, closes in opening.values_list("location_id", "weekday", "opens_at", "closes_at"):
+        periods.setdefault(loc, []).append((weekday, opens, closes))
+    located = Location.objects.filter(is_active=True)
+    if ids is not None:
+        located = located.filter(id__in=ids)
+    facts = {}
+    for row in located.values(*_LOCATION_FIELDS):
+        row["latitude"], row["longitude"] = float(row["latitude"]), float(row["longitude"])
+        facts[row["id"]] = LocationFacts(**row, periods=tuple(periods.get(row["id"], ())))
+    return facts
+
+
 def network_snapshot(*, sku_ids, location_ids=(), moment: datetime.datetime | None = None) -> Snapshot:
     """ATP of the SKUs wherever it is positive, and the facts of those locations (plus
-    ``location_ids``, e.g. pickup stores): five small queries, whatever the network's size."""
+    ``location_ids``, e.g. pickup stores): five small queries, whatever the network's size
+    (two inside ``network_facts_shared``)."""
     moment = moment or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(_ATP_SQL, [list(sku_ids)])
         atp = {(loc, sku): units for loc, sku, units in cursor.fetchall()}
     ids = {loc for loc, _sku in atp} | set(location_ids)
-    periods: dict[int, list] = {}
-    for loc, weekday, opens, closes in OpeningPeriod.objects.filter(location_id__in=ids).values_list(
-        "location_id", "weekday", "opens_at", "closes_at"
-    ):
-        periods.setdefault(loc, []).append((weekday, opens, closes))
-    locations = {}
-    for row in Location.objects.filter(id__in=ids, is_active=True).values(*_LOCATION_FIELDS):
-        row["latitude"], row["longitude"] = float(row["latitude"]), float(row["longitude"])
-        locations[row["id"]] = LocationFacts(**row, periods=tuple(periods.get(row["id"], ())))
-    load = dict(
-        LocationDayLoad.objects.filter(location_id__in=ids, day=timezone.localdate(moment)).values_list(
-            "location_id", "fulfilment_orders"
-        )
-    )
+    if _shared_facts.get() is None:
+        locations = _location_facts(ids)
+    else:
+        network = _shared("locations", lambda: _location_facts(None))
+        locations = {loc: network[loc] for loc in ids if loc in network}
+    failure_rate = _shared("failure_rate", lambda: failure_rates(since=moment - RELIABILITY_WINDOW))
+    today = LocationDayLoad.objects.filter(day=timezone.localdate(moment))
+    if _shared_facts.get() is None:
+        today = today.filter(location_id__in=ids)
+    load = dict(today.values_list("location_id", "fulfilment_orders"))
     return Snapshot(
         atp=atp,
         locations=locations,
         load_today=load,
-        failure_rate=failure_rates(location_ids=ids, since=moment - RELIABILITY_WINDOW),
-        rates=shipping_rates(),
+        failure_rate=failure_rate,
+        rates=_shared("rates", shipping_rates),
     )
 
 
-def failure_rates(*, location_ids, since: datetime.datetime) -> dict[int, float]:
-    """Share of each location's fulfilment orders declined, short-picked or expired lately."""
+def failure_rates(*, since: datetime.datetime) -> dict[int, float]:
+    """Share of each location's fulfilment orders declined, short-picked or expired lately.
+    A slow-moving statistic over a month of work: kept in the cache for
+    ``OMNI_RELIABILITY_CACHE_SECONDS`` so that sourcing runs do not recount it each time."""
+    ttl = settings.OMNI_RELIABILITY_CACHE_SECONDS
+    if ttl and (cached := cache.get(_RELIABILITY_CACHE_KEY)) is not None:
+        return cached
     failed = dict(
-        LineFailure.objects.filter(location_id__in=location_ids, created_at__gte=since)
+        LineFailure.objects.filter(created_at__gte=since)
         .values("location_id")
         .annotate(n=Count("fulfilment_order_id", distinct=True))
         .values_list("location_id", "n")
     )
-    if not failed:
-        return {}
     given = dict(
         FulfilmentOrder.objects.filter(location_id__in=failed, created_at__gte=since)
         .values("location_id")
         .annotate(n=Count("id"))
         .values_list("location_id", "n")
+        if failed
+        else ()
     )
-    return {loc: min(1.0, n / given[loc]) for loc, n in failed.items() if given.get(loc)}
+    rates = {loc: min(1.0, n / given[loc]) for loc, n in failed.items() if given.get(loc)}
+    if ttl:
+        cache.set(_RELIABILITY_CACHE_KEY, rates, ttl)
+    return rates
 
 
 def strategy_rules(profile: SourcingProfile) -> list[StrategyRule]:
@@ -129,8 +205,13 @@ def strategy_rules(profile: SourcingProfile) -> list[StrategyRule]:
 
 
 def profile_published() -> SourcingProfile | None:
-    return (
-        SourcingProfile.objects.filter(status=SourcingProfile.Status.PUBLISHED).order_by("-version").first()
+    return _shared(
+        "profile",
+        lambda: (
+            SourcingProfile.objects.filter(status=SourcingProfile.Status.PUBLISHED)
+            .order_by("-version")
+            .first()
+        ),
     )
 
 

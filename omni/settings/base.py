@@ -247,3 +247,10 @@ OMNI_DELIVERY_PRICES = {
     "ship_to_store": "0.00",
 }
 OMNI_FREE_DELIVERY_FROM = os.environ.get("OMNI_FREE_DELIVERY_FROM", "60.00")
+# The checkout promise reuses a web process's location facts (hours, capabilities, shipping
+# rates, reliability) for this many seconds; stock is always read live, and sourcing itself
+# always reads fresh facts.
+OMNI_PROMISE_FACTS_SECONDS = int(os.environ.get("OMNI_PROMISE_FACTS_SECONDS", "60"))
+# Sourcing weighs each location's decline/short-pick/expiry rate over 30 days; the rate is
+# recounted at most this often (seconds).
+OMNI_RELIABILITY_CACHE_SECONDS = int(os.environ.get("OMNI_RELIABILITY_CACHE_SECONDS", "300"))

@@ -17,3 +17,6 @@ CACHES["default"]["KEY_PREFIX"] = "omni-test"
 # Tasks run in-process where a test triggers them (after commit, see django_capture_on_commit_callbacks).
 CELERY_TASK_ALWAYS_EAGER = True
 AXES_FAILURE_LIMIT = 3
+# Tests change locations and record failures between calls: read them afresh each time.
+OMNI_PROMISE_FACTS_SECONDS = 0
+OMNI_RELIABILITY_CACHE_SECONDS = 0

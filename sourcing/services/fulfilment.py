@@ -291,7 +291,7 @@ def _reroute(fo, order, lines, failed, kind, reason, trace) -> None:
     )
     moved = ", ".join(f.number for f in result.fulfilment_orders) or _("nowhere yet")
     _record(fo, order, OrderEvent.Kind.REROUTED, trace, _("%(why)s → %(to)s") % {"why": reason, "to": moved})
-    profile = profile_current()
+    profile = result.run.profile if result.run else profile_current()
     failures = line_failures(lines)
     for fl, _quantity in failed:
         line = by_id[fl.order_line_id]

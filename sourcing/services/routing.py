@@ -69,13 +69,17 @@ class SourcingResult:
     fulfilment_orders: list[FulfilmentOrder]
 
 
-def _request(
+def sourcing_request(
     order: Order,
     lines: list[OrderLine],
     failures: dict[int, set[int]],
     profile,
     ignore_failure_limit: bool = False,
 ) -> tuple[Request, dict]:
+    """What the engine is asked for the order's unsourced units: one group per delivery
+    (method, pickup store or destination), each line excluding the locations that already
+    failed it; and the order lines by their key. Lines past the failure limit wait for the
+    call centre unless ``ignore_failure_limit``."""
     groups: dict[tuple, Group] = {}
     by_key: dict[str, OrderLine] = {}
     for line in lines:
@@ -137,7 +141,7 @@ def order_source(
     started = time.perf_counter()
     profile = profile_current()
     failures = line_failures(lines)
-    request, by_key = _request(
+    request, by_key = sourcing_request(
         order, lines, failures, profile, ignore_failure_limit=trigger == SourcingRun.Trigger.MANUAL
     )
     if not request.groups:
@@ -200,50 +204,55 @@ def _apply(order, decisions: list[GroupDecision], by_key, snapshot, profile, tra
         if not location_day_take(location_id=facts.id, day=today, capacity=facts.daily_capacity):
             raise CapacityTaken(_("%(location)s is full today.") % {"location": facts.name})
     sequence = FulfilmentOrder.objects.filter(order=order).count()
-    allocations, fulfilment_orders = [], []
-    for decision in decisions:
-        for assignment in decision.assignments:
-            sequence += 1
-            fo = _fulfilment_order(order, decision, assignment, snapshot, profile, run, sequence)
-            fulfilment_orders.append(fo)
-            parts = []
-            for key, quantity in assignment.lines.items():
-                line = by_key[key]
-                allocation = Allocation.objects.create(
-                    line=line,
+    planned = [(decision, assignment) for decision in decisions for assignment in decision.assignments]
+    fulfilment_orders = FulfilmentOrder.objects.bulk_create(
+        _fulfilment_order(order, decision, assignment, snapshot, profile, run, sequence + n)
+        for n, (decision, assignment) in enumerate(planned, start=1)
+    )
+    owners, allocations = [], []
+    for fo, (_decision, assignment) in zip(fulfilment_orders, planned, strict=True):
+        for key, quantity in assignment.lines.items():
+            owners.append(fo)
+            allocations.append(
+                Allocation(
+                    line=by_key[key],
                     location_id=assignment.location_id,
                     kind=assignment.mode,
                     quantity=quantity,
                     reservation=reservations[(id(assignment), key)],
                 )
-                FulfilmentOrderLine.objects.create(
-                    fulfilment_order=fo, order_line=line, allocation=allocation, quantity=quantity
-                )
-                allocations.append(allocation)
-                line.qty_allocated += quantity
-                parts.append(f"{quantity} × {line.sku_code}")
-            event_record(
-                order=order,
-                kind=OrderEvent.Kind.ALLOCATED,
-                trace=trace,
-                summary=_("%(number)s: %(parts)s at %(location)s (%(mode)s), by %(date)s — %(strategy)s")
-                % {
-                    "number": fo.number,
-                    "parts": ", ".join(parts),
-                    "location": assignment.name,
-                    "mode": Allocation.Kind(assignment.mode).label,
-                    "date": assignment.date.isoformat() if assignment.date else "—",
-                    "strategy": decision.strategy.name if decision.strategy else "",
-                },
-                data={
-                    "fulfilment_order": fo.number,
-                    "location": assignment.code,
-                    "kind": assignment.mode,
-                    "strategy": decision.strategy.name if decision.strategy else None,
-                    "profile": profile.version,
-                    "run": run.pk,
-                },
             )
+    Allocation.objects.bulk_create(allocations)
+    FulfilmentOrderLine.objects.bulk_create(
+        FulfilmentOrderLine(fulfilment_order=fo, order_line=a.line, allocation=a, quantity=a.quantity)
+        for fo, a in zip(owners, allocations, strict=True)
+    )
+    for allocation in allocations:
+        allocation.line.qty_allocated += allocation.quantity
+    for fo, (decision, assignment) in zip(fulfilment_orders, planned, strict=True):
+        parts = [f"{quantity} × {by_key[key].sku_code}" for key, quantity in assignment.lines.items()]
+        event_record(
+            order=order,
+            kind=OrderEvent.Kind.ALLOCATED,
+            trace=trace,
+            summary=_("%(number)s: %(parts)s at %(location)s (%(mode)s), by %(date)s — %(strategy)s")
+            % {
+                "number": fo.number,
+                "parts": ", ".join(parts),
+                "location": assignment.name,
+                "mode": Allocation.Kind(assignment.mode).label,
+                "date": assignment.date.isoformat() if assignment.date else "—",
+                "strategy": decision.strategy.name if decision.strategy else "",
+            },
+            data={
+                "fulfilment_order": fo.number,
+                "location": assignment.code,
+                "kind": assignment.mode,
+                "strategy": decision.strategy.name if decision.strategy else None,
+                "profile": profile.version,
+                "run": run.pk,
+            },
+        )
     dates = {}
     for decision in decisions:
         for assignment in decision.assignments:
@@ -288,13 +297,14 @@ def _apply(order, decisions: list[GroupDecision], by_key, snapshot, profile, tra
 
 
 def _fulfilment_order(order, decision, assignment, snapshot, profile, run, sequence) -> FulfilmentOrder:
+    """The fulfilment order of one assignment, unsaved, with its SLA deadlines."""
     facts = snapshot.locations[assignment.location_id]
     acknowledge_minutes, ready_minutes = profile.sla_minutes(facts.kind)
     now = timezone.now()
     acknowledge_by = add_open_minutes(now, acknowledge_minutes, facts.periods, facts.timezone)
     ready_by = add_open_minutes(now, ready_minutes, facts.periods, facts.timezone)
     goes_to_store = assignment.mode in (Allocation.Kind.SHIP_TO_STORE, Allocation.Kind.TRANSFER)
-    return FulfilmentOrder.objects.create(
+    return FulfilmentOrder(
         number=f"{order.number}-{sequence}",
         order=order,
         location_id=assignment.location_id,

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from orders.services.timeline import event_record
 
 from ..locks import fulfilment_order_lock
 from ..models import FulfilmentOrder, LineFailure, SourcingRun
+from ..selectors import network_facts_shared
 from .fulfilment import _fo_lines, _reroute
 from .routing import order_source
 
@@ -41,48 +42,54 @@ def fulfilment_orders_expire_overdue(
     """Expire every reroutable fulfilment order whose deadline (acknowledge, then ready) has
     passed, and reroute its units. One short transaction per order."""
     now = now or timezone.now()
-    result, seen = SweepResult(), set()
+    result, after = SweepResult(), Q()
     while limit is None or result.expired < limit:
         due = list(
-            FulfilmentOrder.objects.filter(status__in=FulfilmentOrder.REROUTABLE, due_at__lte=now)
-            .exclude(pk__in=seen)
+            FulfilmentOrder.objects.filter(after, status__in=FulfilmentOrder.REROUTABLE, due_at__lte=now)
             .order_by("due_at", "pk")
-            .values_list("pk", "order_id")[:batch_size]
+            .values_list("pk", "order_id", "due_at")[:batch_size]
         )
         if not due:
             return result
-        for fo_id, order_id in due:
-            seen.add(fo_id)
-            with transaction.atomic():
-                locked = order_try_lock(order_id)
-                if locked is None:
-                    result.skipped += 1
-                    continue
-                order, lines = locked
-                fo = fulfilment_order_lock(fo_id)
-                if fo.status not in FulfilmentOrder.REROUTABLE or fo.due_at is None or fo.due_at > now:
-                    continue  # acknowledged, picked or expired meanwhile
-                missed = (
-                    _("not acknowledged by %(time)s")
-                    if fo.status == FulfilmentOrder.Status.CREATED
-                    else _("not ready by %(time)s")
-                ) % {"time": timezone.localtime(fo.due_at).strftime("%d/%m %H:%M")}
-                fo.expire(missed)
-                fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
-                event_record(
-                    order=order,
-                    kind=OrderEvent.Kind.SLA_MISSED,
-                    trace=SWEEP_TRACE,
-                    summary=f"{fo.number} ({fo.location.name}): {missed}",
-                    data={"fulfilment_order": fo.number, "location": fo.location.code},
-                )
-                failed = [
-                    (fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"
-                ]
-                _reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
-                result.expired += 1
-                result.rerouted_units += sum(q for _fl, q in failed)
+        with network_facts_shared():
+            _expire_batch(due, now, result)
+        # Walk on past this batch: what was skipped is being handled, or is the next sweep's.
+        last_pk, _order_id, last_due = due[-1]
+        after = Q(due_at__gt=last_due) | Q(due_at=last_due, pk__gt=last_pk)
     return result
+
+
+def _expire_batch(due, now, result: SweepResult) -> None:
+    for fo_id, order_id, _due_at in due:
+        with transaction.atomic():
+            locked = order_try_lock(order_id)
+            if locked is None:
+                result.skipped += 1
+                continue
+            order, lines = locked
+            fo = fulfilment_order_lock(fo_id)
+            if fo.status not in FulfilmentOrder.REROUTABLE or fo.due_at is None or fo.due_at > now:
+                continue  # acknowledged, picked or expired meanwhile
+            missed = (
+                _("not acknowledged by %(time)s")
+                if fo.status == FulfilmentOrder.Status.CREATED
+                else _("not ready by %(time)s")
+            ) % {"time": timezone.localtime(fo.due_at).strftime("%d/%m %H:%M")}
+            fo.expire(missed)
+            fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+            event_record(
+                order=order,
+                kind=OrderEvent.Kind.SLA_MISSED,
+                trace=SWEEP_TRACE,
+                summary=f"{fo.number} ({fo.location.name}): {missed}",
+                data={"fulfilment_order": fo.number, "location": fo.location.code},
+            )
+            failed = [
+                (fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"
+            ]
+            _reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
+            result.expired += 1
+            result.rerouted_units += sum(q for _fl, q in failed)
 
 
 def backorders_source(*, limit: int = 200) -> int:
@@ -102,6 +109,11 @@ def backorders_source(*, limit: int = 200) -> int:
         .values_list("order_id", flat=True)
         .distinct()[: limit * 2]
     )
+    with network_facts_shared():
+        return _source_backordered(order_ids, limit)
+
+
+def _source_backordered(order_ids, limit: int) -> int:
     sourced, done = 0, set()
     for order_id in order_ids:
         if order_id in done or len(done) >= limit:
