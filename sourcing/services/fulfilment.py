@@ -315,8 +315,14 @@ def fulfilment_orders_settle(*, order: Order, trace: Trace) -> None:
         FulfilmentOrder.Status.SHIPPED,
         FulfilmentOrder.Status.READY_FOR_PICKUP,
     ]
-    for fo in order.fulfilment_orders.filter(status__in=open_statuses).select_related("location"):
-        statuses = set(fo.lines.values_list("allocation__status", flat=True))
+    open_fos = list(order.fulfilment_orders.filter(status__in=open_statuses).select_related("location"))
+    statuses_of: dict[int, set] = {fo.pk: set() for fo in open_fos}
+    for fo_id, status in FulfilmentOrderLine.objects.filter(fulfilment_order__in=open_fos).values_list(
+        "fulfilment_order_id", "allocation__status"
+    ):
+        statuses_of[fo_id].add(status)
+    for fo in open_fos:
+        statuses = statuses_of[fo.pk]
         if Allocation.Status.ACTIVE in statuses or not statuses:
             continue
         fo = fulfilment_order_lock(fo.pk)
