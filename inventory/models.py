@@ -442,6 +442,14 @@ class TransferLine(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
+    # Units sent for someone (a customer's order line): the reservation they left the source
+    # under, and the one that holds them again at the destination once received.
+    sent_for = models.ForeignKey(
+        "Reservation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    held_by = models.ForeignKey(
+        "Reservation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -426,6 +426,10 @@ class OrderEvent(models.Model):
         NEEDS_ATTENTION = "needs_attention", _("Needs attention")
         PROMISE_AT_RISK = "promise_at_risk", _("Promised date at risk")
         IN_TRANSIT_TO_STORE = "to_store", _("On its way to the pickup store")
+        PICKING_STARTED = "picking_started", _("Picking started")
+        RECEIVED_IN_STORE = "received_in_store", _("Received at the pickup store")
+        CUSTOMER_NOTIFIED = "customer_notified", _("Customer notified")
+        CUSTOMER_ARRIVED = "customer_arrived", _("Customer arrived")
         NOTIFICATION_SENT = "notified", _("Customer notified")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

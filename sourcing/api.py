@@ -3,6 +3,8 @@ the delivery promise for the web shop's checkout."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +19,7 @@ from inventory.models import SKU
 from inventory.services import Trace
 from omni.errors import DomainError
 from orders.models import SalesChannel
+from orders.selectors import orders_visible_to
 
 from . import selectors, services
 from .models import FulfilmentOrder, FulfilmentOrderLine
@@ -50,6 +53,7 @@ class FulfilmentOrderOutput(serializers.ModelSerializer):
         fields = [
             "number", "order", "location", "mode", "destination", "status", "acknowledge_by", "ready_by",
             "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "shipping_address",
+            "pickup_code", "ready_at", "customer_arrived_at", "parking_spot", "received_at",
             "lines", "created_at", "updated_at",
         ]  # fmt: skip
 
@@ -129,7 +133,30 @@ class FulfilmentPicksInput(serializers.Serializer):
 
 
 class FulfilmentPackInput(serializers.Serializer):
-    parcels = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    parcels = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    weights_kg = serializers.ListField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal("0.001")),
+        required=False,
+        max_length=20,
+        help_text="One weight per parcel, in kg (optional).",
+    )
+
+    def validate(self, attrs):
+        weights = attrs.get("weights_kg")
+        if weights and len(weights) != attrs["parcels"]:
+            raise serializers.ValidationError({"weights_kg": ["Give one weight per parcel."]})
+        return attrs
+
+
+class ArrivalInput(serializers.Serializer):
+    parking_spot = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class ArrivalOutput(serializers.Serializer):
+    order = serializers.CharField()
+    fulfilment_orders = serializers.ListField(child=serializers.CharField())
+    store = serializers.CharField()
+    parking_spot = serializers.CharField()
 
 
 class FulfilmentShipInput(serializers.Serializer):
@@ -173,7 +200,8 @@ class FulfilmentOrderPackApi(_Action):
     input_serializer = FulfilmentPackInput
 
     def perform(self, fo, data, trace):
-        services.fulfilment_order_pack(fulfilment_order=fo, parcels=data["parcels"], trace=trace)
+        weights = data.get("weights_kg") or [None] * data["parcels"]
+        services.fulfilment_order_pack(fulfilment_order=fo, parcels=weights, trace=trace)
 
 
 @extend_schema(request=FulfilmentShipInput, responses=FulfilmentOrderOutput)
@@ -202,6 +230,33 @@ class FulfilmentOrderCollectApi(_Action):
 
     def perform(self, fo, data, trace):
         services.fulfilment_order_collect(fulfilment_order=fo, trace=trace)
+
+
+@extend_schema(request=None, responses=FulfilmentOrderOutput)
+class FulfilmentOrderReceiveApi(_Action):
+    """The pickup store received the parcel sent to it: stock enters the store, held for the
+    customer, and the order is ready for pickup."""
+
+    def perform(self, fo, data, trace):
+        services.fulfilment_order_receive(fulfilment_order=fo, trace=trace)
+
+
+class OrderArrivalApi(APIView):
+    permission_classes = [api_roles(Role.INTEGRATION, Role.CALL_CENTRE, Role.HEAD_OFFICE)]
+
+    @extend_schema(request=ArrivalInput, responses=ArrivalOutput)
+    def post(self, request, number: str):
+        """The customer is at the store to collect ("I'm here"), optionally with the parking
+        spot for kerbside handover. The store's work queue shows it at once. 409 when
+        nothing of the order is ready for pickup."""
+        payload = ArrivalInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = get_object_or_404(orders_visible_to(request.user), number=number)
+        spot = payload.validated_data["parking_spot"]
+        ready = services.order_customer_arrived(order=order, parking_spot=spot, trace=Trace.of(request.user))
+        store = ready[0].destination or ready[0].location
+        return Response({"order": order.number, "fulfilment_orders": [fo.number for fo in ready],
+                         "store": store.code, "parking_spot": spot})  # fmt: skip
 
 
 # ---------------------------------------------------------------- promise

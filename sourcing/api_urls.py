@@ -17,4 +17,6 @@ urlpatterns = [
     path(f"{FO}ship/", api.FulfilmentOrderShipApi.as_view(), name="fulfilment-order-ship"),
     path(f"{FO}ready-for-pickup/", api.FulfilmentOrderReadyApi.as_view(), name="fulfilment-order-ready"),
     path(f"{FO}collect/", api.FulfilmentOrderCollectApi.as_view(), name="fulfilment-order-collect"),
+    path(f"{FO}receive/", api.FulfilmentOrderReceiveApi.as_view(), name="fulfilment-order-receive"),
+    path("orders/<str:number>/arrival/", api.OrderArrivalApi.as_view(), name="order-arrival"),
 ]

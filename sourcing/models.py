@@ -9,9 +9,12 @@ by an allocation (an inventory reservation) on the order line.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +268,21 @@ class FulfilmentOrder(models.Model):
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # Click & collect: the code the customer shows, when the goods were ready, and the
+    # customer's "I'm here" (with where they parked, for kerbside handover).
+    pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    customer_arrived_at = models.DateTimeField(_("customer arrived at"), null=True, blank=True)
+    parking_spot = models.CharField(_("parking spot"), max_length=40, blank=True)
+    # Ship to store and transfers: the stock movement carrying the goods to the pickup store.
+    transfer = models.ForeignKey(
+        "inventory.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fulfilment_orders",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -274,6 +292,10 @@ class FulfilmentOrder(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["location", "status"], name="fulfilment_location_status"),
+            models.Index(fields=["destination", "status"], name="fulfilment_destination_status"),
+            models.Index(
+                fields=["pickup_code"], name="fulfilment_pickup_code", condition=Q(status="ready_for_pickup")
+            ),
             # The SLA sweep reads only open work that has a deadline.
             models.Index(
                 fields=["due_at"],
@@ -363,6 +385,31 @@ class FulfilmentOrder(models.Model):
         """The goods left or were handed over through a line-level change, not this work."""
         self.due_at = None
         return status
+
+
+class Parcel(models.Model):
+    """A box packed for a fulfilment order: its weight, and its own tracking number if the
+    carrier gives one per parcel."""
+
+    fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="parcels")
+    number = models.PositiveSmallIntegerField(_("parcel"))
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )  # fmt: skip
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+        ordering = ["fulfilment_order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["fulfilment_order", "number"], name="parcel_number_unique"),
+            models.CheckConstraint(name="parcel_weight_positive", condition=Q(weight_kg__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.fulfilment_order_id}/{self.number}"
 
 
 class FulfilmentOrderLine(models.Model):

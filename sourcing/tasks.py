@@ -13,3 +13,11 @@ def expire_overdue_fulfilment_orders() -> int:
 def source_backorders() -> int:
     """Beat runs it every minute: backorders get stock that arrived, oldest order first."""
     return services.backorders_source()
+
+
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_customer(fulfilment_order_id: int, kind: str) -> None:
+    """E-mail the customer about their fulfilment order (queued after commit)."""
+    from .services.notifications import customer_message_send
+
+    customer_message_send(fulfilment_order_id, kind)

@@ -9,6 +9,7 @@ from .stock import (
     reservation_consume,
     reservation_release,
     reservations_release_expired,
+    reservations_send,
     stock_adjust,
     stock_count,
     stock_receive,
@@ -39,6 +40,7 @@ __all__ = [
     "stock_reserve",
     "stock_reserve_in_network",
     "stock_set_safety_stock",
+    "reservations_send",
     "transfer_receive",
     "transfer_ship",
 ]

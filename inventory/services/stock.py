@@ -478,13 +478,62 @@ def transfer_ship(
 
 
 @transaction.atomic
-def transfer_receive(*, transfer: Transfer, trace: Trace) -> Transfer:
-    """The destination receives a transfer: in transit becomes on hand."""
+def reservations_send(*, reservations: list[Reservation], to_location: Location, trace: Trace) -> Transfer:
+    """Send held units to another location for the same holders (ship to store, a transfer
+    for a pickup): each reservation is consumed at the source (its units leave on hand and
+    reserved), the units travel in transit, and ``transfer_receive`` holds them again at the
+    destination for the holders still waiting."""
+    if not reservations:
+        raise DomainError(_("A transfer needs at least one line."), code="empty_transfer")
+    source_id = reservations[0].location_id
+    if source_id == to_location.pk or any(r.location_id != source_id for r in reservations):
+        raise DomainError(_("A transfer goes between two different locations."), code="same_location")
+    transfer = Transfer.objects.create(
+        reference=_next_transfer_reference(),
+        from_location_id=source_id,
+        to_location=to_location,
+        created_by=trace.actor if getattr(trace.actor, "pk", None) else None,
+    )
+    trace = replace(trace, reference=transfer.reference)
+    for reservation in sorted(reservations, key=lambda r: (r.sku_id, r.pk)):
+        locked = _lock_active_reservation(reservation)
+        _change_stock(
+            sku_id=locked.sku_id,
+            location_id=source_id,
+            kind=StockMovement.Kind.TRANSFER_OUT,
+            trace=trace,
+            on_hand=-locked.quantity,
+            reserved=-locked.quantity,
+        )
+        _change_stock(
+            sku_id=locked.sku_id,
+            location_id=to_location.pk,
+            kind=StockMovement.Kind.TRANSFER_OUT,
+            trace=trace,
+            in_transit=locked.quantity,
+            create=True,
+        )
+        TransferLine.objects.create(
+            transfer=transfer, sku_id=locked.sku_id, quantity=locked.quantity, sent_for=locked
+        )
+        _close_or_reduce(locked, locked.quantity, Reservation.Status.CONSUMED)
+    return transfer
+
+
+@transaction.atomic
+def transfer_receive(*, transfer: Transfer, trace: Trace, still_wanted: set[int] | None = None) -> Transfer:
+    """The destination receives a transfer: in transit becomes on hand. Units sent for a
+    holder (``reservations_send``) are held again at once for the same holder — never blocked
+    by safety stock, they are already sold — unless ``still_wanted`` (ids of the reservations
+    they were sent under) leaves them out, e.g. the order was cancelled on the way: those
+    become the destination's own stock."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.status != Transfer.Status.IN_TRANSIT:
         raise ConflictError(_("This transfer was already received."), code="transfer_received")
     trace = replace(trace, reference=transfer.reference)
-    for line in transfer.lines.order_by("sku_id"):
+    for line in transfer.lines.select_related("sent_for").order_by("sku_id", "pk"):
+        sent_for = line.sent_for
+        hold = sent_for is not None and (still_wanted is None or sent_for.pk in still_wanted)
         _change_stock(
             sku_id=line.sku_id,
             location_id=transfer.to_location_id,
@@ -492,7 +541,19 @@ def transfer_receive(*, transfer: Transfer, trace: Trace) -> Transfer:
             trace=trace,
             on_hand=line.quantity,
             in_transit=-line.quantity,
+            reserved=line.quantity if hold else 0,
         )
+        if hold:
+            line.held_by = Reservation.objects.create(
+                sku_id=line.sku_id,
+                location_id=transfer.to_location_id,
+                quantity=line.quantity,
+                holder_type=sent_for.holder_type,
+                holder_ref=sent_for.holder_ref,
+                created_by=trace.actor if getattr(trace.actor, "pk", None) else None,
+                channel=trace.channel,
+            )
+            line.save(update_fields=["held_by"])
     transfer.status = Transfer.Status.RECEIVED
     transfer.received_at = timezone.now()
     transfer.save(update_fields=["status", "received_at"])

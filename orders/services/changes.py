@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from inventory import services as inventory
-from inventory.models import Location
+from inventory.models import Location, Reservation
 from inventory.services import Trace
 from omni.errors import ConflictError, DomainError
 
@@ -51,7 +51,9 @@ def _release_allocations(line: OrderLine, trace: Trace, quantity: int | None = N
         if remaining <= 0:
             break
         part = min(allocation.quantity, remaining)
-        inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=part)
+        if allocation.reservation.status == Reservation.Status.ACTIVE:
+            inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=part)
+        # else the units are on their way to the pickup store: they arrive as its own stock.
         if part == allocation.quantity:  # a released allocation keeps what it held, for the record
             allocation.status = Allocation.Status.RELEASED
             allocation.closed_at = timezone.now()

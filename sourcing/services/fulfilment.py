@@ -8,7 +8,11 @@ are handed over, calls the orders services that move line buckets, stock and pay
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -22,9 +26,12 @@ from orders.models import Allocation, Order, OrderEvent, OrderLine
 from orders.services.timeline import event_record
 
 from ..locks import fulfilment_order_lock
-from ..models import FulfilmentOrder, FulfilmentOrderLine, LineFailure, SourcingRun
+from ..models import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parcel, SourcingRun
+from .notifications import NOTIFY_READY, NOTIFY_SHIPPED, customer_notify
 from .profiles import profile_current
 from .routing import line_failures, order_source
+
+MAX_PARCELS = 20
 
 
 class IllegalFulfilmentChange(ConflictError):
@@ -76,9 +83,10 @@ def fulfilment_order_acknowledge(*, fulfilment_order: FulfilmentOrder, trace: Tr
 
 @transaction.atomic
 def fulfilment_order_start_picking(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
-    fo, _order, _lines = _locked(fulfilment_order)
+    fo, order, _lines = _locked(fulfilment_order)
     _move(fo, fo.start_picking)
     fo.save(update_fields=["status", "due_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
     return fo
 
 
@@ -157,19 +165,82 @@ def fulfilment_order_record_picks(
 
 @transaction.atomic
 def fulfilment_order_pack(
-    *, fulfilment_order: FulfilmentOrder, parcels: int, trace: Trace
+    *, fulfilment_order: FulfilmentOrder, parcels: list[Decimal | None], trace: Trace
 ) -> FulfilmentOrder:
+    """The picked goods are boxed: one entry per parcel, its weight in kg when weighed."""
+    if not parcels:
+        raise DomainError(_("Pack at least one parcel."), field="parcels")
+    if len(parcels) > MAX_PARCELS:
+        raise DomainError(_("At most %(n)s parcels.") % {"n": MAX_PARCELS}, field="parcels")
+    if any(weight is not None and weight <= 0 for weight in parcels):
+        raise DomainError(_("A parcel's weight is more than zero."), field="parcels")
     fo, order, _lines = _locked(fulfilment_order)
     _move(fo, fo.pack)
     fo.save(update_fields=["status", "updated_at"])
+    fo.parcels.all().delete()
+    Parcel.objects.bulk_create(
+        Parcel(fulfilment_order=fo, number=n, weight_kg=weight) for n, weight in enumerate(parcels, start=1)
+    )
+    weights = [w for w in parcels if w is not None]
     _record(
         fo,
         order,
         OrderEvent.Kind.FULFILMENT_PACKED,
         trace,
-        _("%(n)s parcels") % {"n": parcels},
-        parcels=parcels,
+        _("%(n)s parcels") % {"n": len(parcels)}
+        + (f", {sum(weights):.3f} kg".replace(".", ",") if weights else ""),
+        parcels=len(parcels),
+        weights_kg=[str(w) for w in weights],
     )
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_scan(
+    *, fulfilment_order: FulfilmentOrder, ean: str, trace: Trace
+) -> FulfilmentOrderLine:
+    """One unit scanned (or its EAN typed) while picking: it counts towards the line of that
+    item. An item not on the work, or one more than is held, is refused. Scanning starts the
+    picking of acknowledged work."""
+    ean = (ean or "").strip()
+    if not ean.isdigit():
+        raise DomainError(_("Scan or type the item's EAN (digits only)."), field="ean")
+    fo, order, _lines = _locked(fulfilment_order)
+    if fo.status == FulfilmentOrder.Status.ACKNOWLEDGED:
+        _move(fo, fo.start_picking)
+        fo.save(update_fields=["status", "due_at", "updated_at"])
+        _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
+    elif fo.status != FulfilmentOrder.Status.PICKING:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is %(status)s.")
+            % {"number": fo.number, "status": fo.get_status_display().lower()}
+        )
+    matching = [
+        fl
+        for fl in fo.lines.select_related("allocation", "order_line__sku").order_by("order_line__line_number")
+        if fl.order_line.sku.ean == ean and fl.allocation.status == Allocation.Status.ACTIVE
+    ]
+    if not matching:
+        raise DomainError(_("Wrong item: %(ean)s is not on this order.") % {"ean": ean}, field="ean")
+    line = next((fl for fl in matching if fl.qty_picked < fl.allocation.quantity), None)
+    if line is None:
+        raise DomainError(
+            _("All %(n)s units of %(sku)s are already picked.")
+            % {"n": sum(fl.allocation.quantity for fl in matching), "sku": matching[0].order_line.sku_code},
+            field="ean",
+        )
+    line.qty_picked += 1
+    line.save(update_fields=["qty_picked"])
+    return line
+
+
+@transaction.atomic
+def fulfilment_order_scan_reset(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """Start the count again (the associate lost track)."""
+    fo, _order, _lines = _locked(fulfilment_order)
+    if fo.status != FulfilmentOrder.Status.PICKING:
+        raise IllegalFulfilmentChange(_("Only work being picked can be recounted."))
+    fo.lines.update(qty_picked=0)
     return fo
 
 
@@ -199,9 +270,15 @@ def fulfilment_order_ship(
     _move(fo, fo.ship, carrier.strip(), tracking_number.strip())
     fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "updated_at"])
     if fo.goes_to_store:
+        held = [
+            fl.allocation.reservation for fl in fo_lines if fl.allocation.status == Allocation.Status.ACTIVE
+        ]
+        fo.transfer = inventory.reservations_send(reservations=held, to_location=fo.destination, trace=trace)
+        fo.save(update_fields=["transfer"])
         _record(fo, order, OrderEvent.Kind.IN_TRANSIT_TO_STORE, trace,
                 _("to %(store)s, %(carrier)s %(tracking)s") % {
-                    "store": fo.destination.name, "carrier": carrier, "tracking": tracking_number})  # fmt: skip
+                    "store": fo.destination.name, "carrier": carrier, "tracking": tracking_number},
+                transfer=fo.transfer.reference)  # fmt: skip
         return fo
     for fl in fo_lines:
         quantity = _picked_or_held(fl)
@@ -215,13 +292,18 @@ def fulfilment_order_ship(
                 allocation_id=fl.allocation_id,
                 trace=trace,
             )
+    customer_notify(fo, order, NOTIFY_SHIPPED, trace)
     return fo
 
 
 @transaction.atomic
 def fulfilment_order_make_ready(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
-    """Goods are on the pickup store's shelf (picked there, or arrived from elsewhere)."""
+    """Goods are on the pickup store's shelf: picked there, or arrived from elsewhere (then
+    they are received into the store's stock first)."""
     fo, order, lines = _locked(fulfilment_order)
+    if fo.goes_to_store and fo.status == FulfilmentOrder.Status.SHIPPED and fo.received_at is None:
+        _receive(fo, order, lines, trace)
+        return fo
     if (
         fo.status
         in (
@@ -232,21 +314,112 @@ def fulfilment_order_make_ready(*, fulfilment_order: FulfilmentOrder, trace: Tra
         and not fo.goes_to_store
     ):
         _move(fo, fo.finish_picking)
+    _ready_for_pickup(fo, order, lines, trace)
+    return fo
+
+
+def _ready_for_pickup(fo: FulfilmentOrder, order: Order, lines: list[OrderLine], trace: Trace) -> None:
     _move(fo, fo.make_ready_for_pickup)
-    fo.save(update_fields=["status", "due_at", "updated_at"])
+    fo.pickup_code = pickup_code_new(fo.destination_id or fo.location_id)
+    fo.ready_at = timezone.now()
+    fo.save(update_fields=["status", "due_at", "pickup_code", "ready_at", "updated_at"])
     for fl in _fo_lines(fo):
         line = next(line for line in lines if line.pk == fl.order_line_id)
         if line.status != OrderLine.Status.READY_FOR_PICKUP and _picked_or_held(fl):
             orders.order_line_make_ready_for_pickup(order=order, line_number=line.line_number, trace=trace)
-    return fo
+    customer_notify(fo, order, NOTIFY_READY, trace)
 
 
 @transaction.atomic
-def fulfilment_order_collect(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
-    """The customer takes the goods: the lines are collected and paid for."""
+def fulfilment_order_receive(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """The pickup store receives the parcel sent to it (ship to store, transfer): the goods
+    enter its stock, held for the customer, and the order is ready for pickup."""
+    fo, order, lines = _locked(fulfilment_order)
+    if not fo.goes_to_store or fo.status != FulfilmentOrder.Status.SHIPPED or fo.transfer_id is None:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is not on its way to a store.") % {"number": fo.number}
+        )
+    _receive(fo, order, lines, trace)
+    return fo
+
+
+def _receive(fo: FulfilmentOrder, order: Order, lines: list[OrderLine], trace: Trace) -> None:
+    fo_lines = _fo_lines(fo)
+    waiting = {fl.allocation.reservation_id: fl.allocation for fl in fo_lines
+               if fl.allocation.status == Allocation.Status.ACTIVE}  # fmt: skip
+    transfer = inventory.transfer_receive(transfer=fo.transfer, trace=trace, still_wanted=set(waiting))
+    for transfer_line in transfer.lines.filter(held_by__isnull=False):
+        allocation = waiting[transfer_line.sent_for_id]
+        allocation.reservation_id = transfer_line.held_by_id
+        allocation.save(update_fields=["reservation"])
+    fo.received_at = timezone.now()
+    fo.save(update_fields=["received_at", "updated_at"])
+    _record(
+        fo, order, OrderEvent.Kind.RECEIVED_IN_STORE, trace, fo.destination.name, transfer=transfer.reference
+    )
+    if waiting:
+        _ready_for_pickup(fo, order, lines, trace)
+    else:  # cancelled on the way: the goods stay in the store's stock
+        _move(fo, fo.cancel)
+        fo.save(update_fields=["status", "due_at", "updated_at"])
+
+
+def pickup_code_new(store_id: int) -> str:
+    """Six digits, not shared with other work waiting at the same store."""
+    taken = set(
+        FulfilmentOrder.objects.filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP)
+        .filter(Q(destination_id=store_id) | Q(destination__isnull=True, location_id=store_id))
+        .values_list("pickup_code", flat=True)
+    )
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if code not in taken:
+            return code
+
+
+@transaction.atomic
+def order_customer_arrived(*, order: Order, trace: Trace, parking_spot: str = "") -> list[FulfilmentOrder]:
+    """The customer says "I'm here" (web shop, app): the store sees who is waiting and where."""
+    order, _lines = order_lock(order)
+    ready = list(
+        order.fulfilment_orders.filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP).order_by("pk")
+    )
+    if not ready:
+        raise ConflictError(
+            _("Order %(number)s has nothing ready for pickup.") % {"number": order.number},
+            code="nothing_ready",
+        )
+    now, spot = timezone.now(), parking_spot.strip()[:40]
+    for fo in ready:
+        fo = fulfilment_order_lock(fo.pk)
+        fo.customer_arrived_at, fo.parking_spot = now, spot
+        fo.save(update_fields=["customer_arrived_at", "parking_spot", "updated_at"])
+    store = ready[0].destination or ready[0].location
+    event_record(
+        order=order,
+        kind=OrderEvent.Kind.CUSTOMER_ARRIVED,
+        trace=trace,
+        summary=(_("at %(store)s, parking spot %(spot)s") % {"store": store.name, "spot": spot})
+        if spot
+        else (_("at %(store)s, at the counter") % {"store": store.name}),
+        data={"fulfilment_orders": [fo.number for fo in ready], "parking_spot": spot},
+    )
+    return ready
+
+
+@transaction.atomic
+def fulfilment_order_collect(
+    *, fulfilment_order: FulfilmentOrder, trace: Trace, identity_checked: str = ""
+) -> FulfilmentOrder:
+    """The customer takes the goods: the lines are collected and paid for. ``identity_checked``
+    says how the associate checked who collects (pickup code, ID card…), for the record."""
     fo, order, _lines = _locked(fulfilment_order)
     _move(fo, fo.collect)
     fo.save(update_fields=["status", "updated_at"])
+    if identity_checked:
+        _record(
+            fo, order, OrderEvent.Kind.NOTE, trace, _("identity checked: %(how)s") % {"how": identity_checked}
+        )
     for fl in _fo_lines(fo):
         quantity = _picked_or_held(fl)
         if quantity:

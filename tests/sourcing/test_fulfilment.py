@@ -25,7 +25,7 @@ def test_ship_from_location_moves_the_lines_and_captures_payment(place, network,
     [fo] = fulfilment_orders(order)
     services.fulfilment_order_acknowledge(fulfilment_order=fo, trace=system)
     services.fulfilment_order_record_picks(fulfilment_order=fo, picked={1: 2}, trace=system)
-    services.fulfilment_order_pack(fulfilment_order=fo, parcels=1, trace=system)
+    services.fulfilment_order_pack(fulfilment_order=fo, parcels=[None], trace=system)
     services.fulfilment_order_ship(
         fulfilment_order=fo, carrier="Colissimo", tracking_number="6A1", trace=system
     )
@@ -56,11 +56,27 @@ def test_ship_to_store_travels_then_is_collected(place, network, system):
         fulfilment_order=fo, carrier="Navette", tracking_number="N-7", trace=system
     )
     assert order.lines.get().status == "allocated"  # on its way to the store, not to the customer
-    services.fulfilment_order_make_ready(fulfilment_order=fo, trace=system)
+    jeans = order.lines.get().sku
+    warehouse, lyon = network["warehouse"], network["lyon"]
+    assert level(jeans, warehouse) == (4, 0, 0) and level(jeans, lyon) == (0, 0, 1)  # left, in transit
+    services.fulfilment_order_receive(fulfilment_order=fo, trace=system)
+    fo.refresh_from_db()
+    assert fo.status == "ready_for_pickup" and len(fo.pickup_code) == 6
+    assert level(jeans, lyon) == (1, 1, 0)  # in the store's stock, held for the customer
     services.fulfilment_order_collect(fulfilment_order=fo, trace=system)
     fo.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
-    assert "to_store" in order.events.values_list("kind", flat=True)
+    assert level(jeans, lyon) == (0, 0, 0)
+    kinds = set(order.events.values_list("kind", flat=True))
+    assert {"to_store", "received_in_store", "ready_for_pickup", "customer_notified", "collected"} <= kinds
+
+
+def level(sku, location) -> tuple[int, int, int]:
+    """(on hand, reserved, in transit) of a SKU at a location."""
+    row = StockLevel.objects.filter(sku=sku, location=location).values_list(
+        "on_hand", "reserved", "in_transit"
+    )
+    return row.first() or (0, 0, 0)
 
 
 def test_decline_reroutes_at_once_and_never_back(place, network, system):
