@@ -22,6 +22,7 @@ SOURCE_DIRS = (
     "inventory",
     "orders",
     "sourcing",
+    "store",
     "pos",
     "customers",
     "returns",

@@ -20,6 +20,9 @@ class NavEntry:
 
 ENTRIES = (
     NavEntry(_("Home"), "home", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)),
+    NavEntry(_("Work queue"), "store:queue", (Role.STORE_ASSOCIATE,)),
+    NavEntry(_("Handover"), "store:handover", (Role.STORE_ASSOCIATE,)),
+    NavEntry(_("Store dashboard"), "store:dashboard", (Role.STORE_ASSOCIATE,)),
     NavEntry(_("My store"), "inventory:location_detail", (Role.STORE_ASSOCIATE,), own_store=True),
     NavEntry(_("My stock"), "inventory:location_stock", (Role.STORE_ASSOCIATE,), own_store=True),
     NavEntry(_("Orders"), "orders:list", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)),

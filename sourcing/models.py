@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
@@ -270,6 +271,9 @@ class FulfilmentOrder(models.Model):
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     # Click & collect: the code the customer shows, when the goods were ready, and the
     # customer's "I'm here" (with where they parked, for kerbside handover).
+    # When the location took the work and when its part was done (shipped or on the shelf).
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
     ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
     customer_arrived_at = models.DateTimeField(_("customer arrived at"), null=True, blank=True)
@@ -318,10 +322,12 @@ class FulfilmentOrder(models.Model):
     @transition(field=status, source=Status.CREATED, target=Status.ACKNOWLEDGED)
     def acknowledge(self):
         self.due_at = self.ready_by
+        self.acknowledged_at = timezone.now()
 
     @transition(field=status, source=[Status.CREATED, Status.ACKNOWLEDGED], target=Status.PICKING)
     def start_picking(self):
         self.due_at = self.ready_by
+        self.acknowledged_at = self.acknowledged_at or timezone.now()
 
     @transition(
         field=status, source=[Status.CREATED, Status.ACKNOWLEDGED, Status.PICKING], target=Status.PICKED
@@ -343,6 +349,7 @@ class FulfilmentOrder(models.Model):
         self.carrier = carrier
         self.tracking_number = tracking_number
         self.due_at = None
+        self.completed_at = timezone.now()
 
     @transition(
         field=status,
@@ -357,6 +364,7 @@ class FulfilmentOrder(models.Model):
     )
     def make_ready_for_pickup(self):
         self.due_at = None
+        self.completed_at = self.completed_at or timezone.now()
 
     @transition(field=status, source=Status.READY_FOR_PICKUP, target=Status.COLLECTED)
     def collect(self):

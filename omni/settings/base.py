@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "sourcing",
+    "store",
 ]
 
 MIDDLEWARE = [

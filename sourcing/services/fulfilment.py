@@ -76,7 +76,7 @@ def fulfilment_order_acknowledge(*, fulfilment_order: FulfilmentOrder, trace: Tr
     """The location takes the work; the ready-by deadline now applies."""
     fo, order, _lines = _locked(fulfilment_order)
     _move(fo, fo.acknowledge)
-    fo.save(update_fields=["status", "due_at", "updated_at"])
+    fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
     _record(fo, order, OrderEvent.Kind.FULFILMENT_ACKNOWLEDGED, trace, "")
     return fo
 
@@ -85,7 +85,7 @@ def fulfilment_order_acknowledge(*, fulfilment_order: FulfilmentOrder, trace: Tr
 def fulfilment_order_start_picking(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
     fo, order, _lines = _locked(fulfilment_order)
     _move(fo, fo.start_picking)
-    fo.save(update_fields=["status", "due_at", "updated_at"])
+    fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
     _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
     return fo
 
@@ -208,7 +208,7 @@ def fulfilment_order_scan(
     fo, order, _lines = _locked(fulfilment_order)
     if fo.status == FulfilmentOrder.Status.ACKNOWLEDGED:
         _move(fo, fo.start_picking)
-        fo.save(update_fields=["status", "due_at", "updated_at"])
+        fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
         _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
     elif fo.status != FulfilmentOrder.Status.PICKING:
         raise IllegalFulfilmentChange(
@@ -268,7 +268,7 @@ def fulfilment_order_ship(
         # A vendor or warehouse system reports the shipment without reporting picks first.
         _move(fo, fo.finish_picking)
     _move(fo, fo.ship, carrier.strip(), tracking_number.strip())
-    fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "updated_at"])
+    fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "completed_at", "updated_at"])
     if fo.goes_to_store:
         held = [
             fl.allocation.reservation for fl in fo_lines if fl.allocation.status == Allocation.Status.ACTIVE
@@ -322,7 +322,7 @@ def _ready_for_pickup(fo: FulfilmentOrder, order: Order, lines: list[OrderLine],
     _move(fo, fo.make_ready_for_pickup)
     fo.pickup_code = pickup_code_new(fo.destination_id or fo.location_id)
     fo.ready_at = timezone.now()
-    fo.save(update_fields=["status", "due_at", "pickup_code", "ready_at", "updated_at"])
+    fo.save(update_fields=["status", "due_at", "pickup_code", "ready_at", "completed_at", "updated_at"])
     for fl in _fo_lines(fo):
         line = next(line for line in lines if line.pk == fl.order_line_id)
         if line.status != OrderLine.Status.READY_FOR_PICKUP and _picked_or_held(fl):

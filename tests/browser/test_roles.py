@@ -62,7 +62,9 @@ def test_store_associate_on_a_phone_sees_their_store_only(
     phone, live_server, lyon_associate, paris, screenshot
 ):
     sign_in(phone, live_server, "lea")
-    assert _nav_labels(phone) == ["Accueil", "Mon magasin", "Mon stock", "Commandes", "Stock"]
+    assert _nav_labels(phone) == [
+        "Accueil", "File de travail", "Remise", "Tableau de bord magasin", "Mon magasin", "Mon stock", "Commandes", "Stock"
+    ]  # fmt: skip
     assert "Lyon République" in phone.inner_text("main")
     screenshot(phone, "home-store-associate-phone")
     # No horizontal scrolling on a phone.
