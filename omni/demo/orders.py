@@ -103,3 +103,54 @@ def _progress(order, n: int, rng: random.Random, agent, client) -> None:
         services.order_hold(
             order=order, reason="contrôle anti-fraude", trace=Trace(actor=agent, channel="call_centre")
         )
+
+
+def seed_store_work(store_code: str = "ST-LYON-REP") -> int:
+    """Work waiting for the demo store associate: a click & collect from the store's shelf and
+    one from the warehouse, already on its way (an incoming parcel to receive)."""
+    from sourcing import services as sourcing
+
+    store = Location.objects.filter(code=store_code).first()
+    client = User.objects.get(username="api.webshop")
+    if store is None:
+        return 0
+    on_shelf = (
+        StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 2)
+        .values_list("sku__code", flat=True)
+        .order_by("sku__code")
+        .first()
+    )
+    only_in_warehouse = (
+        StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=F("reserved") + 5)
+        .exclude(sku_id__in=StockLevel.objects.filter(location=store, on_hand__gt=0).values("sku_id"))
+        .values_list("sku__code", flat=True)
+        .order_by("sku__code")
+        .first()
+    )
+    placed = 0
+    for n, sku in enumerate(code for code in (on_shelf, only_in_warehouse) if code):
+        first, last, city, postcode, street = CUSTOMERS[n]
+        order, created = services.order_place(
+            channel="web",
+            external_reference=f"WEB-CC-{n + 1}",
+            customer={"email": f"{first}.{last}.cc@example.fr".lower().replace("é", "e"), "first_name": first,
+                      "last_name": last, "language": "fr"},
+            shipping_address={"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city},
+            lines=[{"sku": sku, "quantity": 1, "delivery_method": DeliveryMethod.PICKUP_IN_STORE,
+                    "pickup_location": store.code}],
+            payments=[{"method": "card", "reference": f"AUTH-CC-{n + 1}"}],
+            trace=Trace(actor=client, channel="web"),
+            idempotency_key=f"demo-store-work-{n}",
+            request_hash=f"demo-store-work-{n}",
+        )  # fmt: skip
+        if not created:
+            continue
+        placed += 1
+        for fo in order.fulfilment_orders.filter(mode__in=["ship_to_store", "transfer"]):
+            sourcing.fulfilment_order_ship(
+                fulfilment_order=fo,
+                carrier="Navette magasin",
+                tracking_number="",
+                trace=Trace(channel="system"),
+            )
+    return placed

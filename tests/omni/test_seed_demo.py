@@ -26,11 +26,16 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
     assert StockLevel.objects.filter(location=lyon, on_hand__gt=0).count() > 500
     assert StockLevel.objects.filter(location__kind="drop_ship_vendor", sku__category="Chemises").count() == 0
     # orders from several channels, some already moved along, each with its timeline
-    assert Order.objects.count() == 40
+    assert Order.objects.count() == 42  # 40 across the network, 2 waiting for the Lyon store
     assert Order.objects.values("channel").distinct().count() >= 3
     assert {"cancelled", "on_hold"} <= set(Order.objects.values_list("status", flat=True))
     assert OrderEvent.objects.filter(kind="shipped").exists()
     assert all(order.events.exists() for order in Order.objects.all())
+    # the demo associate has work: a click & collect to prepare, a parcel coming in
+    from store.selectors import store_queue
+
+    queue = store_queue(lyon)
+    assert queue.to_do and queue.incoming
 
 
 def test_seed_demo_is_idempotent():

@@ -45,7 +45,10 @@ class Command(BaseCommand):
         skus, stock_rows = self._seed_catalogue_and_stock()
         self.stdout.write(self.style.SUCCESS(f"Demo catalogue ready: {skus} SKUs, {stock_rows} stock rows."))
         created = orders.seed_orders(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"Demo orders ready ({created} new)."))
+        store_work = orders.seed_store_work()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo orders ready ({created} new, {store_work} for the Lyon store).")
+        )
         self.stdout.write(f"Integration token for api.webshop: {token}")
 
     def _seed_catalogue_and_stock(self) -> tuple[int, int]:
