@@ -380,7 +380,13 @@ class FulfilmentOrder(models.Model):
         self.failure_reason = reason
         self.due_at = None
 
-    @transition(field=status, source=list(OPEN) + [Status.READY_FOR_PICKUP], target=Status.CANCELLED)
+    @transition(
+        field=status,
+        source=[*OPEN, Status.READY_FOR_PICKUP, Status.SHIPPED],
+        target=Status.CANCELLED,
+        # Shipped work is cancelled only when it was going to a store and arrives unwanted.
+        conditions=[lambda fo: fo.status != fo.Status.SHIPPED or fo.goes_to_store],
+    )
     def cancel(self):
         self.due_at = None
 

@@ -348,10 +348,13 @@ def _receive(fo: FulfilmentOrder, order: Order, lines: list[OrderLine], trace: T
     waiting = {fl.allocation.reservation_id: fl.allocation for fl in fo_lines
                if fl.allocation.status == Allocation.Status.ACTIVE}  # fmt: skip
     transfer = inventory.transfer_receive(transfer=fo.transfer, trace=trace, still_wanted=set(waiting))
-    for transfer_line in transfer.lines.filter(held_by__isnull=False):
+    for transfer_line in transfer.lines.filter(held_by__isnull=False).select_related("held_by"):
         allocation = waiting[transfer_line.sent_for_id]
-        allocation.reservation_id = transfer_line.held_by_id
+        allocation.reservation = transfer_line.held_by
         allocation.save(update_fields=["reservation"])
+        excess = transfer_line.held_by.quantity - allocation.quantity
+        if excess > 0:  # part of the line was cancelled on the way: the rest is the store's
+            inventory.reservation_release(reservation=transfer_line.held_by, trace=trace, quantity=excess)
     fo.received_at = timezone.now()
     fo.save(update_fields=["received_at", "updated_at"])
     _record(
@@ -498,6 +501,8 @@ def fulfilment_orders_settle(*, order: Order, trace: Trace) -> None:
         statuses = statuses_of[fo.pk]
         if Allocation.Status.ACTIVE in statuses or not statuses:
             continue
+        if fo.goes_to_store and fo.status == FulfilmentOrder.Status.SHIPPED and fo.received_at is None:
+            continue  # on its way: the pickup store receives it into its own stock, then it closes
         fo = fulfilment_order_lock(fo.pk)
         if statuses == {Allocation.Status.RELEASED}:
             fo.cancel()

@@ -197,3 +197,24 @@ def test_screens_speak_the_associates_french(client, lea, place, network):
     client.force_login(lea)
     page = client.get("/store/").content.decode()
     assert "File de travail" in page and "À faire" in page
+
+
+def test_an_order_cancelled_on_the_way_arrives_as_store_stock(
+    client, lea, place, network, system, call_centre
+):
+    from inventory.services import Trace
+    from orders import services as orders
+
+    order = place(lines=[line("JEA-SLI-IND-42", 1, "pickup_in_store", "ST-LYON")])
+    [fo] = fulfilment_orders(order)
+    services.fulfilment_order_ship(
+        fulfilment_order=fo, carrier="Navette magasin", tracking_number="", trace=system
+    )
+    orders.order_cancel(order=order, trace=Trace.of(call_centre, note="changed their mind"))
+    fo.refresh_from_db()
+    assert fo.status == "shipped"  # still on the truck
+    client.force_login(lea)
+    post(client, f"/store/work/{fo.number}/receive/")
+    fo.refresh_from_db()
+    level = StockLevel.objects.get(sku=order.lines.get().sku, location=network["lyon"])
+    assert fo.status == "cancelled" and (level.on_hand, level.reserved, level.in_transit) == (1, 0, 0)
