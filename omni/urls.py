@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("inventory.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("sourcing.api_urls")),
+    path("", include("promotions.api_urls")),
 ]
 
 urlpatterns = [

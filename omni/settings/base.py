@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "orders",
     "sourcing",
     "store",
+    "promotions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,135 @@
+"""REST API of pricing: the web shop's cart quote, and the rules snapshot for offline tills."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import api_roles
+from accounts.models import Role
+from customers.models import Customer
+from inventory.models import SKU
+from omni.errors import DomainError
+from orders.models import DeliveryMethod, SalesChannel
+
+from . import selectors
+from .reasons import code_refusal_text, reason_text
+
+QUOTE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
+
+
+class QuoteLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class QuoteInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.WEB)
+    store = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    customer_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    lines = QuoteLineInput(many=True, allow_empty=False, max_length=200)
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=10
+    )
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class QuoteDiscountOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class QuoteLineOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discounts = QuoteDiscountOutput(many=True)
+
+
+class QuoteOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lines = QuoteLineOutput(many=True)
+    applied = serializers.ListField(child=serializers.DictField())
+    not_applied = serializers.ListField(child=serializers.DictField())
+    refused_codes = serializers.DictField(child=serializers.CharField())
+    waived_delivery = serializers.DictField(child=serializers.IntegerField())
+    rules_version = serializers.CharField()
+
+
+def quote_payload(result: selectors.BasketQuote) -> dict:
+    quote = result.quote
+    names = {a["id"]: a["name"] for a in quote.applied}
+    return {
+        "currency": "EUR",
+        "subtotal": quote.subtotal,
+        "discount": quote.discount,
+        "total": quote.total,
+        "lines": [
+            {"sku": line.sku, "quantity": line.quantity, "unit_price": line.unit_price, "subtotal": line.subtotal,
+             "discount": line.discount, "total": line.total,
+             "discounts": [{"promotion": pid, "name": names.get(pid, ""), "amount": amount}
+                           for pid, amount in sorted(line.discounts.items())]}
+            for line in quote.lines
+        ],
+        "applied": [{"promotion": a["id"], "name": a["name"], "amount": a["amount"], "code": a.get("code")}
+                    for a in quote.applied],
+        "not_applied": [{"promotion": n["id"], "name": n["name"], "reason": n["reason"]["code"],
+                         "why": reason_text(n["reason"])} for n in quote.not_applied],
+        "refused_codes": {code: code_refusal_text(why) for code, why in result.refused_codes.items()},
+        "waived_delivery": quote.waived_delivery,
+        "rules_version": result.snapshot_version,
+    }  # fmt: skip
+
+
+class QuoteApi(APIView):
+    permission_classes = [api_roles(*QUOTE_ROLES)]
+
+    @extend_schema(request=QuoteInput, responses=QuoteOutput)
+    def post(self, request):
+        """Price a cart for a channel, a store, a customer and coupon codes: line prices, every
+        discount allocated to its lines, the promotions applied and why the others did not.
+        Nothing is reserved or counted; the order records the same result when placed."""
+        payload = QuoteInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        codes = [line["sku"] for line in data["lines"]]
+        skus = SKU.objects.select_related("product").in_bulk(codes, field_name="code")
+        unknown = {str(i): {"sku": [f"Unknown SKU {c}."]} for i, c in enumerate(codes) if c not in skus}
+        if unknown:
+            raise DomainError("The cart has unknown SKUs.", code="invalid", lines=unknown)
+        customer = (
+            Customer.objects.filter(email__iexact=data["customer_email"]).first()
+            if data["customer_email"]
+            else None
+        )
+        result = selectors.basket_quote(
+            lines=[(skus[line["sku"]], line["quantity"]) for line in data["lines"]],
+            channel=data["channel"],
+            customer=customer,
+            store=data["store"],
+            codes=data["codes"],
+            delivery_methods=[data["delivery_method"]] if data["delivery_method"] else [],
+        )
+        return Response(QuoteOutput(quote_payload(result)).data)
+
+
+class SnapshotApi(APIView):
+    permission_classes = [api_roles(Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """The active promotions as the engine reads them: what a till keeps to price offline
+        (generated coupon codes are checked online; single codes are included)."""
+        return Response(selectors.rules_snapshot())
