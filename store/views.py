@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -58,6 +59,40 @@ def _act(
     return redirect("store:work", number=fo.number)
 
 
+def _step_view(role: str, service: Callable, done):
+    """A view for a step that needs no input: check the store's part, run the service."""
+
+    @associate_only
+    @require_POST
+    def view(request: HttpRequest, number: str) -> HttpResponse:
+        fo = _work(request, number, role)
+        return _act(request, fo, lambda fo, trace: service(fulfilment_order=fo, trace=trace), str(done))
+
+    return view
+
+
+acknowledge_view = _step_view(
+    PREPARE, services.fulfilment_order_acknowledge, gettext_lazy("Acknowledged: start picking.")
+)
+ready_view = _step_view(
+    PREPARE,
+    services.fulfilment_order_make_ready,
+    gettext_lazy("Ready for pickup: the customer has their pickup code."),
+)
+receive_view = _step_view(
+    RECEIVE,
+    services.fulfilment_order_receive,
+    gettext_lazy("Received: in the store's stock, ready for pickup."),
+)
+
+
+def _refused(request: HttpRequest, form, number: str) -> HttpResponse:
+    """A form that did not validate: its errors as messages, back to the work."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("store:work", number=number)
+
+
 @associate_only
 def queue_view(request: HttpRequest) -> HttpResponse:
     """The work queue; the page polls its list partial and beeps on new work or arrivals."""
@@ -83,18 +118,6 @@ def work_view(request: HttpRequest, number: str) -> HttpResponse:
         "collect_form": CollectForm(),
     }
     return render(request, "store/work.html", context)
-
-
-@associate_only
-@require_POST
-def acknowledge_view(request: HttpRequest, number: str) -> HttpResponse:
-    fo = _work(request, number, PREPARE)
-    return _act(
-        request,
-        fo,
-        lambda fo, trace: services.fulfilment_order_acknowledge(fulfilment_order=fo, trace=trace),
-        _("Acknowledged: start picking."),
-    )
 
 
 @associate_only
@@ -210,9 +233,7 @@ def pack_view(request: HttpRequest, number: str) -> HttpResponse:
     fo = _work(request, number, PREPARE)
     form = PackForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("store:work", number=number)
+        return _refused(request, form, number)
     return _act(
         request,
         fo,
@@ -229,9 +250,7 @@ def ship_view(request: HttpRequest, number: str) -> HttpResponse:
     fo = _work(request, number, PREPARE)
     form = ShipForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("store:work", number=number)
+        return _refused(request, form, number)
     return _act(
         request,
         fo,
@@ -242,30 +261,6 @@ def ship_view(request: HttpRequest, number: str) -> HttpResponse:
             trace=trace,
         ),
         _("Shipped: the customer is notified."),
-    )
-
-
-@associate_only
-@require_POST
-def ready_view(request: HttpRequest, number: str) -> HttpResponse:
-    fo = _work(request, number, PREPARE)
-    return _act(
-        request,
-        fo,
-        lambda fo, trace: services.fulfilment_order_make_ready(fulfilment_order=fo, trace=trace),
-        _("Ready for pickup: the customer has their pickup code."),
-    )
-
-
-@associate_only
-@require_POST
-def receive_view(request: HttpRequest, number: str) -> HttpResponse:
-    fo = _work(request, number, RECEIVE)
-    return _act(
-        request,
-        fo,
-        lambda fo, trace: services.fulfilment_order_receive(fulfilment_order=fo, trace=trace),
-        _("Received: in the store's stock, ready for pickup."),
     )
 
 
