@@ -107,6 +107,9 @@ class OrderInput(serializers.Serializer):
     lines = LineInput(many=True, allow_empty=False, max_length=500)
     payments = PaymentInput(many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    coupon_codes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=10
+    )
 
 
 def line_request(line: dict) -> dict:
@@ -151,7 +154,7 @@ class LineOutput(serializers.ModelSerializer):
         model = OrderLine
         fields = [
             "line", "sku", "name", "quantity", "status", "quantities", "unit_price", "unit_discount",
-            "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
+            "line_discount", "promotions", "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
             "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
         ]  # fmt: skip
 
@@ -277,6 +280,7 @@ class OrderListCreateApi(APIView):
             lines=[line_request(line) for line in data["lines"]],
             payments=[dict(p) for p in data.get("payments", [])],
             notes=data.get("notes", ""),
+            coupon_codes=data.get("coupon_codes", []),
             trace=Trace.of(request.user),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
             request_hash=services.request_fingerprint(request.data),

@@ -162,6 +162,11 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("ordered"))
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     unit_discount = models.DecimalField(_("discount per unit"), max_digits=10, decimal_places=2, default=0)
+    # The promotions' discount on the whole ordered quantity, exactly as allocated by the
+    # pricing engine, and which promotion gave what ({id, name, amount, code}). A share of it
+    # follows each unit (``discount_for``), so cancelled or returned units take their cents.
+    line_discount = models.DecimalField(_("promotions' discount"), max_digits=12, decimal_places=2, default=0)
+    promotions = models.JSONField(_("promotions applied"), default=list, blank=True)
     tax_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
     delivery_method = models.CharField(_("delivery"), max_length=20, choices=DeliveryMethod.choices)
     pickup_location = models.ForeignKey(
@@ -222,6 +227,10 @@ class OrderLine(models.Model):
                 name="order_line_discount_within_price",
                 condition=Q(unit_discount__gte=0, unit_discount__lte=F("unit_price")),
             ),
+            models.CheckConstraint(
+                name="order_line_promotions_within_price",
+                condition=Q(line_discount__gte=0, line_discount__lte=F("unit_price") * F("quantity")),
+            ),
         ]
 
     def __str__(self):
@@ -252,9 +261,29 @@ class OrderLine(models.Model):
     def unit_net(self) -> Decimal:
         return self.unit_price - self.unit_discount
 
+    def discount_for(self, units: int) -> Decimal:
+        """The promotions' discount carried by ``units`` of the line: its cents spread over the
+        ordered units by largest remainder (earlier units first), so all units add up to
+        ``line_discount`` exactly and a cancelled or returned unit takes its own share."""
+        from promotions.engine import allocate
+
+        if not self.line_discount or units <= 0:
+            return Decimal("0.00")
+        shares = allocate(self.line_discount, [Decimal("1")] * self.quantity)
+        return sum(shares[: min(units, self.quantity)], Decimal("0.00"))
+
+    @property
+    def discount_total(self) -> Decimal:
+        """Everything taken off the units still bought."""
+        return money(self.unit_discount * self.active_quantity) + self.discount_for(self.active_quantity)
+
     @property
     def line_total(self) -> Decimal:
-        return money(self.unit_net * self.active_quantity)
+        return self.value_of(self.active_quantity)
+
+    def value_of(self, units: int) -> Decimal:
+        """What ``units`` of the line cost the customer, every discount taken off."""
+        return money(self.unit_net * units) - self.discount_for(units)
 
     @property
     def tax_amount(self) -> Decimal:

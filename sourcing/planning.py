@@ -17,7 +17,7 @@ from django.utils import timezone
 from inventory.geo import distance_km_sql
 from inventory.models import SKU, Location
 from orders.models import Allocation, DeliveryMethod, Order, OrderLine
-from orders.services.pricing import price_lines
+from orders.services.pricing import basket_price
 
 from .engine import (
     Group,
@@ -122,11 +122,7 @@ def promise_options(
     nearest pickup stores click & collect from their shelf or ship to store. One snapshot,
     one engine run per option, nothing reserved."""
     moment = timezone.localtime()
-    prices = price_lines(channel=channel, customer=customer, skus=lines)
-    value = sum(
-        ((p.unit_price - p.unit_discount) * qty for p, (_sku, qty) in zip(prices, lines, strict=True)),
-        Decimal("0"),
-    )
+    value = basket_price(channel=channel, customer=customer, skus=lines).total
     stores = _pickup_points_near(point, NEAREST_PICKUP_STORES)
     snapshot = network_snapshot(sku_ids={sku.pk for sku, _ in lines}, location_ids=stores, moment=moment)
     needs = [LineNeed(str(i), sku.pk, sku.code, qty) for i, (sku, qty) in enumerate(lines, start=1)]

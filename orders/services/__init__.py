@@ -13,7 +13,7 @@ from .changes import (
 from .fulfilment import order_line_collect, order_line_make_ready_for_pickup, order_line_ship
 from .notifications import notification_send
 from .payments import payments_settle
-from .pricing import price_lines
+from .pricing import basket_price
 
 __all__ = [
     "IdempotencyConflict",
@@ -31,6 +31,6 @@ __all__ = [
     "order_recalculate",
     "order_release",
     "payments_settle",
-    "price_lines",
+    "basket_price",
     "request_fingerprint",
 ]

@@ -18,7 +18,8 @@ from omni.errors import ConflictError, DomainError
 
 from ..models import DeliveryMethod, IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
 from .payments import payments_settle
-from .pricing import price_lines
+from .pricing import basket_price
+from .promotions import redemptions_record
 from .sourcing import lines_source
 from .timeline import event_record
 
@@ -131,6 +132,7 @@ def order_place(
     external_reference: str = "",
     idempotency_key: str = "",
     request_hash: str = "",
+    coupon_codes: list[str] | tuple[str, ...] = (),
 ) -> tuple[Order, bool]:
     """Capture an order; returns (order, created).
 
@@ -185,16 +187,23 @@ def order_place(
     if errors:
         raise DomainError(_("The order has errors; nothing was saved."), code="invalid_order", **errors)
 
-    prices = price_lines(
-        channel=channel, customer=identified, skus=[(skus[line["sku"]], line["quantity"]) for line in lines]
+    store = getattr(getattr(trace.actor, "store", None), "code", "") or ""
+    priced = basket_price(
+        channel=channel,
+        customer=identified,
+        skus=[(skus[line["sku"]], line["quantity"]) for line in lines],
+        store=store,
+        codes=coupon_codes,
+        delivery_methods=sorted({line["delivery_method"] for line in lines}),
     )
-    total = sum(
-        (
-            money((p.unit_price - p.unit_discount) * line["quantity"])
-            for p, line in zip(prices, lines, strict=True)
-        ),
-        Decimal("0"),
-    )
+    if priced.refused_codes:
+        raise DomainError(
+            _("A coupon code cannot be used; nothing was saved."),
+            code="invalid_order",
+            coupon_codes={code: [why] for code, why in priced.refused_codes.items()},
+        )
+    prices = priced.lines
+    total = priced.total
     payments = payments or []
     # A tender without an amount was authorised for the whole order (the call centre's
     # payment terminal is run for the total the page shows).
@@ -230,6 +239,8 @@ def order_place(
             quantity=line["quantity"],
             unit_price=price.unit_price,
             unit_discount=price.unit_discount,
+            line_discount=price.line_discount,
+            promotions=list(price.promotions),
             tax_rate=price.tax_rate,
             delivery_method=line["delivery_method"],
             pickup_location=locations.get(line.get("pickup_location") or ""),
@@ -250,6 +261,7 @@ def order_place(
         )
         for p in payments
     )
+    redemptions_record(order=order, priced=priced, channel=channel)
     event_record(
         order=order,
         kind=OrderEvent.Kind.PLACED,
@@ -278,9 +290,7 @@ def order_recalculate(*, order: Order, lines=None) -> None:
     """Totals from the lines (cancelled units no longer count); the status follows the lines."""
     lines = list(lines if lines is not None else order.lines.all())
     order.subtotal = sum((money(line.unit_price * line.active_quantity) for line in lines), Decimal("0"))
-    order.discount_total = sum(
-        (money(line.unit_discount * line.active_quantity) for line in lines), Decimal("0")
-    )
+    order.discount_total = sum((line.discount_total for line in lines), Decimal("0"))
     order.total = sum((line.line_total for line in lines), Decimal("0"))
     order.tax_total = sum((line.tax_amount for line in lines), Decimal("0"))
     order.settle(lines)

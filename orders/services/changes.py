@@ -18,6 +18,7 @@ from ..locks import order_lock
 from ..models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine
 from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
 from .payments import payments_settle
+from .promotions import redemptions_release
 from .sourcing import fulfilment_orders_settle, lines_source
 from .timeline import event_record
 
@@ -112,6 +113,8 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
     order_recalculate(order=order, lines=order_lines)
     fulfilment_orders_settle(order=order, trace=trace)
     payments_settle(order=order, trace=trace)
+    if order.status == Order.Status.CANCELLED:
+        redemptions_release(order=order)
     # One e-mail for the whole change, whatever the number of lines.
     event_record(
         order=order,

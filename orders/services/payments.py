@@ -9,16 +9,14 @@ from django.utils.translation import gettext as _
 
 from inventory.services import Trace
 
-from ..models import Order, OrderEvent, Payment, money
+from ..models import Order, OrderEvent, Payment
 from .timeline import event_record
 
 ZERO = Decimal("0.00")
 
 
 def _delivered_value(order: Order) -> Decimal:
-    return sum(
-        (money(line.unit_net * (line.qty_shipped + line.qty_collected)) for line in order.lines.all()), ZERO
-    )
+    return sum((line.value_of(line.qty_shipped + line.qty_collected) for line in order.lines.all()), ZERO)
 
 
 def payments_settle(*, order: Order, trace: Trace) -> None:

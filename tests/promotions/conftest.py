@@ -4,6 +4,7 @@ import pytest
 
 from promotions.models import CouponCode, Promotion
 from tests.factories import SKUFactory
+from tests.orders.conftest import jeans, marseille, network, place, shirt, stock, warehouse  # noqa: F401
 
 
 @pytest.fixture

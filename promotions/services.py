@@ -1,0 +1,103 @@
+"""Writes of the promotions app: counting a use when an order is placed (usage limits held
+by conditional updates, never exceeded whatever runs at once) and giving it back when the
+order is cancelled."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omni.errors import ConflictError
+
+from .models import CouponCode, Promotion, Redemption
+
+_TAKE_PROMOTION_SQL = """
+UPDATE promotions_promotion SET uses = uses + 1
+ WHERE id = %s AND (max_uses IS NULL OR uses < max_uses)
+RETURNING max_uses_per_customer
+"""
+_TAKE_COUPON_SQL = """
+UPDATE promotions_couponcode SET uses = uses + 1
+ WHERE code = %s AND uses < max_uses AND (expires_at IS NULL OR expires_at > now())
+RETURNING id
+"""
+
+
+class PromotionUsedUp(ConflictError):
+    code = "promotion_used_up"
+
+
+@transaction.atomic
+def redemptions_record(*, order, quote, channel: str) -> list[Redemption]:
+    """Count one use of every promotion the order received, in promotion order (so two
+    orders never wait on each other in a cycle). The promotion's row stays locked until the
+    order commits, so its per-customer count cannot be raced either. Raises PromotionUsedUp
+    (the whole order is then rolled back) when a limit was reached meanwhile."""
+    revenue: dict[int, Decimal] = {}
+    for line in quote.lines:
+        for promotion_id in line.discounts:
+            revenue[promotion_id] = revenue.get(promotion_id, Decimal("0")) + line.total
+    redemptions = []
+    for applied in sorted(quote.applied, key=lambda a: a["id"]):
+        with connection.cursor() as cursor:
+            cursor.execute(_TAKE_PROMOTION_SQL, [applied["id"]])
+            row = cursor.fetchone()
+        if row is None:
+            raise PromotionUsedUp(_("“%(name)s” has been used up.") % {"name": applied["name"]})
+        per_customer = row[0]
+        if (
+            per_customer is not None
+            and order.customer_id
+            and Redemption.objects.filter(
+                promotion_id=applied["id"], customer_id=order.customer_id, status=Redemption.Status.ACTIVE
+            ).count()
+            >= per_customer
+        ):
+            raise PromotionUsedUp(
+                _("“%(name)s” was already used by this customer.") % {"name": applied["name"]}
+            )
+        coupon = None
+        code = applied.get("code") or ""
+        if code and CouponCode.objects.filter(code=code).exists():
+            with connection.cursor() as cursor:
+                cursor.execute(_TAKE_COUPON_SQL, [code])
+                taken = cursor.fetchone()
+            if taken is None:
+                raise PromotionUsedUp(_("The code %(code)s has been used up.") % {"code": code})
+            coupon = CouponCode(pk=taken[0])
+        redemptions.append(
+            Redemption(
+                promotion_id=applied["id"],
+                coupon=coupon,
+                code=code,
+                order=order,
+                customer_id=order.customer_id,
+                amount=Decimal(applied["amount"]),
+                revenue=revenue.get(applied["id"], Decimal("0")),
+                channel=channel,
+            )
+        )
+    return Redemption.objects.bulk_create(redemptions)
+
+
+@transaction.atomic
+def redemptions_release(*, order) -> int:
+    """The order was cancelled: its uses count no more (each released once)."""
+    released = 0
+    for redemption in (
+        Redemption.objects.select_for_update()
+        .filter(order=order, status=Redemption.Status.ACTIVE)
+        .order_by("promotion_id")
+    ):
+        Promotion.objects.filter(pk=redemption.promotion_id, uses__gt=0).update(uses=F("uses") - 1)
+        if redemption.coupon_id:
+            CouponCode.objects.filter(pk=redemption.coupon_id, uses__gt=0).update(uses=F("uses") - 1)
+        redemption.status = Redemption.Status.RELEASED
+        redemption.released_at = timezone.now()
+        redemption.save(update_fields=["status", "released_at"])
+        released += 1
+    return released

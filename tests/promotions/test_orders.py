@@ -1,0 +1,100 @@
+"""Orders priced by the engine: the per-line allocation is stored, uses are counted when the
+order is placed and given back when it is cancelled, and limits hold under concurrency."""
+
+from decimal import Decimal
+
+import pytest
+
+from inventory.services import Trace
+from orders import services as orders
+from promotions.models import Promotion, Redemption
+from tests.orders.conftest import order_payload, service_lines
+from tests.race import race
+
+pytestmark = pytest.mark.django_db
+
+
+def payload(**extra):
+    return order_payload(
+        lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 2, "delivery": {"method": "ship_to_address"}},
+               {"sku": "JEA-SLI-IND-42", "quantity": 1, "delivery": {"method": "ship_to_address"}}],
+        **extra,
+    )  # fmt: skip
+
+
+def test_the_order_records_what_each_line_paid_and_the_quote_agrees(
+    api_as, integration_client, network, promotion
+):
+    shirts = promotion(name="Chemises -20 %", target_categories=[], target_skus=["CHE-OXF-BLE-M"])
+    spend = promotion(name="10 € dès 100 €", kind="basket_amount", params={"threshold": "100", "amount": "10"},
+                      target_skus=[], target_categories=[])  # fmt: skip
+    client = api_as(integration_client)
+    quote = client.post("/api/v1/pricing/quote/", {"lines": [{"sku": "CHE-OXF-BLE-M", "quantity": 2},
+                                                             {"sku": "JEA-SLI-IND-42", "quantity": 1}]}, format="json").json()  # fmt: skip
+    response = client.post("/api/v1/orders/", payload(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["total"] == quote["total"] and body["discount_total"] == quote["discount"]
+    assert [line["line_total"] for line in body["lines"]] == [line["total"] for line in quote["lines"]]
+    first = body["lines"][0]
+    assert {p["id"] for p in first["promotions"]} == {shirts.pk, spend.pk}
+    assert Decimal(first["line_discount"]) == sum(Decimal(p["amount"]) for p in first["promotions"])
+    assert Redemption.objects.filter(order__number=body["number"], status="active").count() == 2
+    assert Promotion.objects.get(pk=spend.pk).uses == 1
+
+
+def test_cancelling_gives_the_use_back_and_a_refused_code_saves_nothing(
+    place, network, promotion, coupon, call_centre
+):
+    batch = promotion(name="Parrainage", kind="basket_amount", params={"threshold": "0", "amount": "5"},
+                      target_categories=[], requires_code=True)  # fmt: skip
+    coupon(batch, "PAR-1")
+    p = payload()
+    order, _ = orders.order_place(channel="web", customer=p["customer"], shipping_address=p["shipping_address"],
+                                  lines=service_lines(p), trace=Trace(channel="web"), coupon_codes=["par-1"])  # fmt: skip
+    assert order.discount_total == Decimal("5.00") and batch.coupon_codes.get().uses == 1
+    with pytest.raises(Exception) as refused:
+        orders.order_place(channel="web", customer=p["customer"], shipping_address=p["shipping_address"],
+                           lines=service_lines(p), trace=Trace(channel="web"), coupon_codes=["PAR-1"])  # fmt: skip
+    assert "coupon_codes" in refused.value.details
+    orders.order_cancel(order=order, trace=Trace.of(call_centre, note="changed their mind"))
+    assert batch.coupon_codes.get().uses == 0 and Promotion.objects.get(pk=batch.pk).uses == 0
+    assert order.redemptions.get().status == "released"
+
+
+def test_a_partly_cancelled_line_keeps_its_exact_cents(network, promotion, call_centre):
+    promotion(name="-10 € sur les chemises", kind="basket_amount", params={"threshold": "0", "amount": "10"},
+              target_categories=[], target_skus=["CHE-OXF-BLE-M"])  # fmt: skip
+    p = order_payload(
+        lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 3, "delivery": {"method": "ship_to_address"}}]
+    )
+    order, _ = orders.order_place(channel="web", customer=p["customer"], shipping_address=p["shipping_address"],
+                                  lines=service_lines(p), trace=Trace(channel="web"))  # fmt: skip
+    line = order.lines.get()
+    assert line.line_discount == Decimal("10.00")
+    assert [line.discount_for(n) for n in (1, 2, 3)] == [Decimal("3.34"), Decimal("6.67"), Decimal("10.00")]
+    orders.order_cancel(order=order, lines={1: 1}, trace=Trace.of(call_centre))
+    order.refresh_from_db()
+    assert order.discount_total == Decimal("6.67") and order.total == line.unit_price * 2 - Decimal("6.67")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_usage_limits_hold_under_concurrent_orders(network, stock, shirt, promotion):
+    stock(shirt, network["warehouse"], 50)
+    limited = promotion(name="Les 3 premiers", code="PREMIERS", max_uses=3, params={"percent": "50"},
+                        target_categories=[], target_skus=["CHE-OXF-BLE-M"])  # fmt: skip
+
+    def attempt(i):
+        p = order_payload(customer={"email": f"client{i}@example.fr"},
+                          lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}])  # fmt: skip
+        order, _ = orders.order_place(channel="web", customer=p["customer"], shipping_address=p["shipping_address"],
+                                      lines=service_lines(p), trace=Trace(channel="web"), coupon_codes=["PREMIERS"])  # fmt: skip
+        return order.number
+
+    outcomes = race(10, attempt)
+    placed = [o for o in outcomes if isinstance(o, str)]
+    refused = [o for o in outcomes if not isinstance(o, str)]
+    limited.refresh_from_db()
+    assert len(placed) == 3 and limited.uses == 3
+    assert Redemption.objects.filter(promotion=limited, status="active").count() == 3
+    assert all(getattr(e, "code", "") in ("promotion_used_up", "invalid_order") for e in refused), refused
