@@ -102,6 +102,9 @@ class OrderEntryForm(forms.Form):
         choices=[(Payment.Method.CARD, Payment.Method.CARD.label), (Payment.Method.PAYPAL, "PayPal")],
     )
     payment_reference = forms.CharField(label=_("Authorisation reference"), max_length=100)
+    coupon_codes = forms.CharField(
+        label=_("Coupon codes"), max_length=200, required=False, help_text=_("Separated by spaces.")
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

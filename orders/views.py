@@ -218,6 +218,7 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
                 ],
                 payments=[{"method": data["payment_method"], "reference": data["payment_reference"]}],
                 notes=data["notes"],
+                coupon_codes=data["coupon_codes"].replace(",", " ").split(),
                 trace=Trace.of(request.user),
             )
         except DomainError as error:
@@ -236,7 +237,7 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
             "postcode",
             "city",
         ),
-        "payment_fields": ("payment_method", "payment_reference", "notes"),
+        "payment_fields": ("payment_method", "payment_reference", "coupon_codes", "notes"),
     }
     context = {name: [form[field] for field in fields] for name, fields in groups.items()}
     return render(request, "orders/order_entry.html", {"form": form, "lines": lines, **context})
@@ -254,6 +255,9 @@ def _show_entry_errors(form, lines, error: DomainError) -> None:
                 target.add_error(field if field in target.fields else None, field_messages)
     elif line_errors:
         lines.forms[0].add_error("sku", line_errors)
+    refused = error.details.get("coupon_codes")
+    if refused:
+        form.add_error("coupon_codes", [f"{code}: {' '.join(why)}" for code, why in refused.items()])
     for key in ("shipping_address", "billing_address", "customer"):
         value = error.details.get(key)
         if value:
@@ -261,7 +265,8 @@ def _show_entry_errors(form, lines, error: DomainError) -> None:
                 None, value if isinstance(value, list) else [m for ms in value.values() for m in ms]
             )
     if not any(
-        error.details.get(key) for key in ("lines", "shipping_address", "billing_address", "customer")
+        error.details.get(key)
+        for key in ("lines", "shipping_address", "billing_address", "customer", "coupon_codes")
     ):
         apply_domain_error(form, error)
 

@@ -98,3 +98,53 @@ def test_usage_limits_hold_under_concurrent_orders(network, stock, shirt, promot
     assert len(placed) == 3 and limited.uses == 3
     assert Redemption.objects.filter(promotion=limited, status="active").count() == 3
     assert all(getattr(e, "code", "") in ("promotion_used_up", "invalid_order") for e in refused), refused
+
+
+def test_one_basket_priced_alike_by_the_quote_api_order_capture_and_the_call_centre_form(
+    client, call_centre, api_as, integration_client, network, promotion
+):
+    promotion(
+        name="Chemises -15 %", target_categories=[], target_skus=["CHE-OXF-BLE-M"], params={"percent": "15"}
+    )
+    promotion(name="Bienvenue", code="BIENVENUE", kind="basket_amount", params={"threshold": "50", "amount": "7.5"},
+              target_categories=[])  # fmt: skip
+    promotion(name="Web seulement", channels=["web"], params={"percent": "50"}, target_categories=[])
+    cart = [("CHE-OXF-BLE-M", 2), ("JEA-SLI-IND-42", 1)]
+    api = api_as(integration_client)
+    quote = api.post("/api/v1/pricing/quote/", {"channel": "call_centre", "codes": ["bienvenue"],
+                     "lines": [{"sku": s, "quantity": q} for s, q in cart]}, format="json").json()  # fmt: skip
+    captured = api.post("/api/v1/orders/", order_payload(
+        channel="call_centre", coupon_codes=["BIENVENUE"],
+        lines=[{"sku": s, "quantity": q, "delivery": {"method": "ship_to_address"}} for s, q in cart],
+    ), format="json").json()  # fmt: skip
+    client.force_login(call_centre)
+    client.post("/orders/new/", {
+        "last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
+        "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
+        "payment_reference": "TPE-1", "coupon_codes": "bienvenue",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-0-sku": cart[0][0], "lines-0-quantity": "2",
+        "lines-1-sku": cart[1][0], "lines-1-quantity": "1",
+    })  # fmt: skip
+    from orders.models import Order
+
+    entered = Order.objects.exclude(number=captured["number"]).get()
+    assert quote["total"] == captured["total"] == str(entered.total)
+    assert quote["discount"] == captured["discount_total"] == str(entered.discount_total)
+    per_line = [line["total"] for line in quote["lines"]]
+    assert per_line == [line["line_total"] for line in captured["lines"]]
+    assert per_line == [str(line.line_total) for line in entered.lines.order_by("line_number")]
+    assert "Web seulement" in {n["name"] for n in quote["not_applied"]}
+
+
+def test_the_call_centre_form_shows_a_refused_code_beside_its_field(client, call_centre, network, promotion):
+    client.force_login(call_centre)
+    page = client.post("/orders/new/", {
+        "last_name": "Durand", "email": "durand@example.fr", "language": "en", "method": "ship_to_address",
+        "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
+        "payment_reference": "TPE-1", "coupon_codes": "NOPE",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "1",
+    }, headers={"Accept-Language": "en"}).content.decode()  # fmt: skip
+    assert "NOPE:" in page
+    from orders.models import Order
+
+    assert not Order.objects.exists()
