@@ -31,6 +31,7 @@ ENTRIES = (
     ),
     NavEntry(_("Backorders"), "sourcing:backorders", (Role.HEAD_OFFICE, Role.CALL_CENTRE)),
     NavEntry(_("Sourcing"), "sourcing:dry_run", (Role.HEAD_OFFICE,)),
+    NavEntry(_("Promotions"), "promotions:list", (Role.HEAD_OFFICE,)),
     NavEntry(_("Locations"), "inventory:location_list", (Role.HEAD_OFFICE,)),
     NavEntry(_("Store directory"), "inventory:location_list", (Role.CALL_CENTRE,)),
     NavEntry(_("API"), "api-docs", (Role.HEAD_OFFICE,)),

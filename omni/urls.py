@@ -21,6 +21,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("sourcing/", include("sourcing.urls")),
     path("store/", include("store.urls")),
+    path("promotions/", include("promotions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -37,9 +38,9 @@ class Promotion(models.Model):
         FREE_DELIVERY = engine.FREE_DELIVERY, _("Free delivery")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        STOPPED = "stopped", _("Stopped")
+        DRAFT = "draft", pgettext_lazy("promotion", "Draft")
+        ACTIVE = "active", pgettext_lazy("promotion", "Active")
+        STOPPED = "stopped", pgettext_lazy("promotion", "Stopped")
 
     name = models.CharField(_("name"), max_length=120)
     description = models.CharField(_("description for customers"), max_length=300, blank=True)
@@ -120,13 +121,34 @@ class Promotion(models.Model):
         }.get(self.kind, [])  # fmt: skip
         missing = [name for name in required if self.params.get(name) in (None, "", [])]
         if missing:
-            raise ValidationError({"params": _("Missing: %(names)s.") % {"names": ", ".join(missing)}})
+            raise ValidationError(_("Missing: %(names)s.") % {"names": ", ".join(missing)}, code="params")
         percent = self.params.get("percent")
         if percent is not None and not (Decimal("0") < Decimal(str(percent)) <= Decimal("100")):
-            raise ValidationError({"params": _("A percentage is between 0 and 100.")})
+            raise ValidationError(_("A percentage is between 0 and 100."), code="params")
         if self.code:
             self.code = self.code.strip().upper()
             self.requires_code = True
+
+    @property
+    def figures(self) -> str:
+        """What it gives, in words: "20 %", "10 € from 100 €", "buy 2, get 1"…"""
+        p = self.params or {}
+        if self.kind == engine.LINE_PERCENT:
+            return f"−{p.get('percent')} %"
+        if self.kind == engine.LINE_AMOUNT:
+            return _("−%(amount)s € each") % {"amount": p.get("amount")}
+        if self.kind == engine.BASKET_AMOUNT:
+            return _("−%(amount)s € from %(threshold)s €") % p
+        if self.kind == engine.BASKET_PERCENT:
+            return _("−%(percent)s %% from %(threshold)s €") % p
+        if self.kind == engine.BUY_X_GET_Y:
+            return _("buy %(buy)s, get %(get)s") % p
+        if self.kind == engine.BUNDLE:
+            return _("%(skus)s for %(price)s €") % {
+                "skus": " + ".join(self.target_skus),
+                "price": p.get("price"),
+            }
+        return ", ".join(p.get("methods", []))
 
     @property
     def is_live(self) -> bool:

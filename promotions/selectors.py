@@ -62,7 +62,7 @@ class CodeCheck:
     refused: dict[str, str] = field(default_factory=dict)  # code → reason code
 
 
-def codes_check(codes, *, customer=None, moment: datetime.datetime | None = None) -> CodeCheck:
+def codes_check(codes, *, customer=None, moment: datetime.datetime | None = None, preview=None) -> CodeCheck:
     """Which typed codes can be used now: a generated code unlocks its promotion unless it is
     expired or used up; a single code goes to the engine; any promotion at its total or
     per-customer limit refuses its code."""
@@ -78,7 +78,7 @@ def codes_check(codes, *, customer=None, moment: datetime.datetime | None = None
             check.refused[code] = "unknown"
             continue
         coupon = generated.get(code)
-        if not promotion.is_live:
+        if not promotion.is_live and promotion != preview:
             check.refused[code] = "not_active"
         elif coupon and coupon.expires_at and coupon.expires_at <= moment:
             check.refused[code] = "expired"
@@ -126,12 +126,16 @@ def basket_quote(
     codes=(),
     delivery_methods=(),
     moment: datetime.datetime | None = None,
+    preview: Promotion | None = None,
 ) -> BasketQuote:
     """Price a basket for a sale: the function the quote API, order capture and the
-    call-centre form all call. Catalogue prices are tax included, in EUR."""
+    call-centre form all call. Catalogue prices are tax included, in EUR. ``preview`` (head
+    office's preview) counts that promotion as running even while it is a draft."""
     moment = moment or timezone.now()
-    check = codes_check(codes, customer=customer, moment=moment)
+    check = codes_check(codes, customer=customer, moment=moment, preview=preview)
     snapshot = rules_snapshot(moment=moment)
+    if preview is not None and all(rule["id"] != preview.pk for rule in snapshot["promotions"]):
+        snapshot["promotions"].append(_promotion_rule(preview))
     basket = [
         engine.BasketLine(key=str(n), sku=sku.code, quantity=quantity, unit_price=sku.price,
                           product=sku.product.code if sku.product_id else "", category=sku.category)

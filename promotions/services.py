@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omni.errors import ConflictError
+from omni.errors import ConflictError, DomainError
 
 from .models import CouponCode, Promotion, Redemption
 
@@ -101,3 +101,71 @@ def redemptions_release(*, order) -> int:
         redemption.save(update_fields=["status", "released_at"])
         released += 1
     return released
+
+
+@transaction.atomic
+def promotion_save(*, promotion: Promotion, actor, reason: str = "") -> Promotion:
+    """Create or change a promotion (history keeps who and why). Active promotions can be
+    changed too: the next quote uses the new rules; orders keep what they were given."""
+    promotion._history_user = actor
+    promotion._change_reason = reason
+    if promotion.pk is None:
+        promotion.created_by = actor
+    promotion.full_clean()
+    promotion.save()
+    return promotion
+
+
+@transaction.atomic
+def promotion_activate(*, promotion: Promotion, actor) -> Promotion:
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    _move(promotion, promotion.activate)
+    return promotion_save(promotion=promotion, actor=actor, reason=_("scheduled"))
+
+
+@transaction.atomic
+def promotion_stop(*, promotion: Promotion, actor) -> Promotion:
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    _move(promotion, promotion.stop)
+    return promotion_save(promotion=promotion, actor=actor, reason=_("stopped"))
+
+
+def _move(promotion: Promotion, transition) -> None:
+    from django_fsm import TransitionNotAllowed
+
+    try:
+        transition()
+    except TransitionNotAllowed as error:
+        raise ConflictError(
+            _("The promotion is %(status)s.") % {"status": promotion.get_status_display().lower()}
+        ) from error
+
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+@transaction.atomic
+def coupon_batch_generate(
+    *, promotion: Promotion, count: int, prefix: str = "", uses_each: int = 1, expires_at=None
+) -> list[str]:
+    """``count`` new single-use (or ``uses_each``) codes for the promotion, unique across Omni."""
+    import secrets
+
+    if not 1 <= count <= 100_000:
+        raise DomainError(_("Generate between 1 and 100,000 codes."), field="count")
+    prefix = "".join(ch for ch in prefix.upper() if ch.isalnum())[:12]
+    batch = f"{prefix or 'LOT'}-{timezone.now():%Y%m%d%H%M%S}"
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = count - len(codes)
+        fresh = {f"{prefix}{'-' if prefix else ''}{''.join(secrets.choice(_ALPHABET) for _ in range(8))}"
+                 for _ in range(wanted)}  # fmt: skip
+        fresh -= set(CouponCode.objects.filter(code__in=fresh).values_list("code", flat=True))
+        codes |= fresh
+    CouponCode.objects.bulk_create(
+        CouponCode(promotion=promotion, code=code, batch=batch, max_uses=uses_each, expires_at=expires_at)
+        for code in sorted(codes)
+    )
+    if not promotion.requires_code:
+        Promotion.objects.filter(pk=promotion.pk).update(requires_code=True)
+    return sorted(codes)

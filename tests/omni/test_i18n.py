@@ -31,10 +31,12 @@ def test_french_catalogue_is_complete_and_compiled():
     untranslated = [entry.msgid for entry in po if not entry.translated() and not entry.obsolete]
     assert untranslated == []
     mo = polib.mofile(ROOT / "locale/fr/LC_MESSAGES/django.mo")
-    compiled = {entry.msgid: entry.msgstr for entry in mo}
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo}
     for entry in po.translated_entries():
         if not entry.msgid_plural:
-            assert compiled.get(entry.msgid) == entry.msgstr, f"django.mo is stale for {entry.msgid!r}"
+            assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, (
+                f"django.mo is stale for {entry.msgid!r}"
+            )
 
 
 def test_every_source_string_is_in_the_catalogue():

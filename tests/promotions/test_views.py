@@ -1,0 +1,65 @@
+"""Head office's promotion pages: create, schedule, preview, stop, codes; by role."""
+
+import pytest
+
+from promotions.models import Promotion
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "name": "Chemises -20 %", "kind": "line_percent", "percent": "20", "target_categories": "Chemises",
+    "priority": "10", "stackable": "on",
+}  # fmt: skip
+
+
+@pytest.fixture
+def office(client, head_office):
+    client.force_login(head_office)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_create_schedule_preview_and_stop(office, head_office, catalogue):
+    response = office.post("/promotions/new/", FORM)
+    promotion = Promotion.objects.get()
+    assert (
+        response.status_code == 302 and promotion.params == {"percent": "20"} and promotion.status == "draft"
+    )
+    assert (
+        promotion.target_categories == ["Chemises"] and promotion.history.first().history_user == head_office
+    )
+    office.post(f"/promotions/{promotion.pk}/activate/")
+    promotion.refresh_from_db()
+    assert promotion.status == "active"
+    page = office.get(f"/promotions/{promotion.pk}/", {"basket": "CHE-OXF-BLE-M 2\nJEA-SLI-IND-42 1", "channel": "web"},
+                      headers={"HX-Request": "true"}).content.decode()  # fmt: skip
+    assert "106.84" in page and "Chemises -20 %" in page
+    office.post(f"/promotions/{promotion.pk}/stop/")
+    promotion.refresh_from_db()
+    assert promotion.status == "stopped" and promotion.ends_at is not None
+    listing = office.get("/promotions/").content.decode()
+    assert "Chemises -20 %" in listing and "Stopped" in listing
+
+
+def test_a_kind_without_its_figures_is_refused_beside_the_field(office):
+    page = office.post("/promotions/new/", {**FORM, "kind": "basket_amount", "percent": ""}).content.decode()
+    assert "Needed for this kind of promotion." in page and not Promotion.objects.exists()
+
+
+def test_generated_codes_download_as_csv(office, promotion):
+    live = promotion()
+    response = office.post(
+        f"/promotions/{live.pk}/codes/", {"count": "25", "prefix": "noel", "uses_each": "1"}
+    )
+    rows = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv") and len(rows) == 26
+    assert rows[1].startswith("NOEL-") and live.coupon_codes.count() == 25
+    live.refresh_from_db()
+    assert live.requires_code
+
+
+def test_only_head_office_manages_promotions(client, call_centre, lyon_associate):
+    for user in (call_centre, lyon_associate):
+        client.force_login(user)
+        assert client.get("/promotions/").status_code == 403
+        assert client.post("/promotions/new/", FORM).status_code == 403
