@@ -4,7 +4,10 @@ order is placed and given back when it is cancelled, and limits hold under concu
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from inventory.models import SKU
 from inventory.services import Trace
 from orders import services as orders
 from promotions.models import Promotion, Redemption
@@ -148,3 +151,42 @@ def test_the_call_centre_form_shows_a_refused_code_beside_its_field(client, call
     from orders.models import Order
 
     assert not Order.objects.exists()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shirts=st.integers(1, 3), jeans=st.integers(0, 2), with_code=st.booleans())
+def test_any_basket_is_priced_alike_in_the_three_channels(
+    shirts, jeans, with_code, client, call_centre, api_as, integration_client, network, stock, promotion
+):
+    if not Promotion.objects.exists():
+        stock(SKU.objects.get(code="CHE-OXF-BLE-M"), network["warehouse"], 500)
+        promotion(name="3 pour 2", kind="buy_x_get_y", params={"buy": 2, "get": 1, "percent": "100"},
+                  target_categories=[], target_skus=["CHE-OXF-BLE-M"])  # fmt: skip
+        promotion(name="Code -7,5 €", code="SEPT", kind="basket_amount", params={"threshold": "40", "amount": "7.5"},
+                  target_categories=[], stackable=False)  # fmt: skip
+        promotion(name="-13 %", params={"percent": "13"}, target_categories=[], priority=200)
+    cart = [("CHE-OXF-BLE-M", shirts)] + ([("JEA-SLI-IND-42", jeans)] if jeans else [])
+    codes = ["sept"] if with_code else []
+    quote = api_as(integration_client).post("/api/v1/pricing/quote/", {"channel": "call_centre", "codes": codes,
+        "lines": [{"sku": s, "quantity": q} for s, q in cart]}, format="json").json()  # fmt: skip
+    p = order_payload(
+        lines=[{"sku": s, "quantity": q, "delivery": {"method": "ship_to_address"}} for s, q in cart]
+    )
+    captured, _ = orders.order_place(channel="call_centre", customer=p["customer"], shipping_address=p["shipping_address"],
+                                     lines=service_lines(p), trace=Trace(channel="call_centre"), coupon_codes=codes)  # fmt: skip
+    client.force_login(call_centre)
+    form = {"last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
+            "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
+            "payment_reference": "TPE-1", "coupon_codes": " ".join(codes), "lines-TOTAL_FORMS": str(len(cart)),
+            "lines-INITIAL_FORMS": "0"}  # fmt: skip
+    for i, (sku, quantity) in enumerate(cart):
+        form[f"lines-{i}-sku"], form[f"lines-{i}-quantity"] = sku, str(quantity)
+    response = client.post("/orders/new/", form)
+    from orders.models import Order
+
+    entered = Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
+    assert quote["total"] == str(captured.total) == str(entered.total)
+    for order in (captured, entered):
+        assert [str(line.line_total) for line in order.lines.order_by("line_number")] == [
+            line["total"] for line in quote["lines"]
+        ]
