@@ -1,7 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Location, Weekday
+from .models import SKU, Location, Weekday
 from .opening_hours import format_day, parse_day
 
 
@@ -91,3 +92,36 @@ class LocationForm(forms.ModelForm):
 
     def location_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "code"}
+
+
+class BasketField(forms.CharField):
+    """A basket typed as one "SKU quantity" per line → [(SKU, quantity)], SKUs read in one
+    query; every bad line is reported with its number."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "CHE-OXF-BLE-M 2\nJEA-SLI-IND-42 1"})
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        rows, errors = [], []
+        for number, raw in enumerate(text.splitlines(), start=1):
+            parts = raw.split()
+            if not parts:
+                continue
+            try:
+                quantity = int(parts[1]) if len(parts) > 1 else 1
+            except ValueError:
+                errors.append(_("Line %(n)s: write the SKU then a whole quantity.") % {"n": number})
+                continue
+            rows.append((number, parts[0].upper(), quantity))
+        skus = SKU.objects.select_related("product").in_bulk(
+            {code for _n, code, _q in rows}, field_name="code"
+        )
+        lines = []
+        for number, code, quantity in rows:
+            if code not in skus or quantity <= 0:
+                errors.append(_("Line %(n)s: unknown SKU or bad quantity.") % {"n": number} + f" ({code})")
+                continue
+            lines.append((skus[code], quantity))
+        if errors:
+            raise ValidationError(errors)
+        return lines

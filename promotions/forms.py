@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import BasketField
 from inventory.models import Location
 from orders.models import DeliveryMethod, SalesChannel
 
@@ -117,10 +118,9 @@ class PromotionForm(forms.ModelForm):
 
 
 class PreviewForm(forms.Form):
-    basket = forms.CharField(
-        label=_("Sample basket"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One line per item: SKU and quantity, e.g. CHE-OXF-BLE-M 2"),
-    )  # fmt: skip
+    basket = BasketField(
+        label=_("Sample basket"), help_text=_("One line per item: SKU and quantity, e.g. CHE-OXF-BLE-M 2")
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=SalesChannel.choices, initial=SalesChannel.WEB)
     store = forms.CharField(label=_("Store code"), max_length=40, required=False)
     codes = forms.CharField(label=_("Coupon codes"), max_length=200, required=False)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
-from inventory.models import SKU
 from omni.errors import DomainError
 
 from . import selectors, services
@@ -70,17 +69,13 @@ def promotion_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def promotion_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     promotion = get_object_or_404(selectors.promotion_usage(Promotion.objects.all()), pk=pk)
     preview = PreviewForm(request.GET or None)
-    result, error = None, ""
+    result = None
     if request.GET and preview.is_valid():
-        try:
-            result = _preview(preview.cleaned_data, promotion)
-        except DomainError as refused:
-            error = refused.message
+        result = _preview(preview.cleaned_data, promotion)
     context = {
         "promotion": promotion,
         "preview": preview,
         "result": result,
-        "error": error,
         "batch_form": BatchForm(),
         "batches": promotion.coupon_codes.values("batch").order_by("batch").distinct(),
         "codes": promotion.coupon_codes.count(),
@@ -91,19 +86,8 @@ def promotion_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview(data: dict, promotion: Promotion) -> dict:
-    lines = []
-    for row in data["basket"].splitlines():
-        parts = row.split()
-        if not parts:
-            continue
-        quantity = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
-        lines.append((parts[0].upper(), quantity))
-    skus = SKU.objects.select_related("product").in_bulk([code for code, _q in lines], field_name="code")
-    unknown = [code for code, _q in lines if code not in skus]
-    if unknown or not lines:
-        raise DomainError(_("Unknown SKUs: %(codes)s") % {"codes": ", ".join(unknown) or "—"})
     result = selectors.basket_quote(
-        lines=[(skus[code], quantity) for code, quantity in lines],
+        lines=data["basket"],
         channel=data["channel"],
         store=data["store"].strip().upper(),
         codes=data["codes"].replace(",", " ").split(),

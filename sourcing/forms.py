@@ -2,8 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import BasketField
 from inventory.geo import postcode_point
-from inventory.models import SKU, Location
+from inventory.models import Location
 from orders.models import DeliveryMethod, SalesChannel
 
 from .models import SourcingProfile
@@ -19,12 +20,7 @@ class DryRunForm(forms.Form):
         empty_label=_("Current (published)"),
     )
     order = forms.CharField(label=_("Order number"), max_length=20, required=False)
-    basket = forms.CharField(
-        label=_("Basket"),
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "CHE-OXF-BLE-M 2\nJEA-SLI-IND-42 1"}),
-        required=False,
-        help_text=_("One SKU and quantity per line."),
-    )
+    basket = BasketField(label=_("Basket"), required=False, help_text=_("One SKU and quantity per line."))
     delivery_method = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMethod.choices, required=False)
     postcode = forms.CharField(label=_("Destination postcode"), max_length=5, required=False)
     pickup_location = forms.ModelChoiceField(
@@ -39,23 +35,7 @@ class DryRunForm(forms.Form):
         data = super().clean()
         if data.get("order"):
             return data
-        lines = []
-        for number, raw in enumerate((data.get("basket") or "").splitlines(), start=1):
-            if not raw.strip():
-                continue
-            parts = raw.split()
-            try:
-                code, quantity = parts[0], int(parts[1]) if len(parts) > 1 else 1
-            except ValueError:
-                self.add_error(
-                    "basket", _("Line %(n)s: write the SKU then a whole quantity.") % {"n": number}
-                )
-                continue
-            sku = SKU.objects.filter(code=code).first()
-            if sku is None or quantity <= 0:
-                self.add_error("basket", _("Line %(n)s: unknown SKU or bad quantity.") % {"n": number})
-                continue
-            lines.append((sku, quantity))
+        lines = data.get("basket") or []
         if not lines and not self.errors:
             raise ValidationError(_("Give an order number, or a basket and a destination."))
         method = data.get("delivery_method") or DeliveryMethod.SHIP_TO_ADDRESS

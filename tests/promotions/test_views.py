@@ -63,3 +63,10 @@ def test_only_head_office_manages_promotions(client, call_centre, lyon_associate
         client.force_login(user)
         assert client.get("/promotions/").status_code == 403
         assert client.post("/promotions/new/", FORM).status_code == 403
+
+
+def test_preview_names_the_bad_basket_lines(office, promotion, catalogue):
+    live = promotion()
+    page = office.get(f"/promotions/{live.pk}/", {"basket": "NOPE 2\nCHE-OXF-BLE-M deux", "channel": "web"},
+                      headers={"HX-Request": "true"}).content.decode()  # fmt: skip
+    assert "Line 1: unknown SKU or bad quantity. (NOPE)" in page and "Line 2: write the SKU" in page
