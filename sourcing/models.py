@@ -311,6 +311,11 @@ class FulfilmentOrder(models.Model):
     def __str__(self):
         return self.number
 
+    @staticmethod
+    def handed_over_at(store_id: int) -> Q:
+        """Work whose customer collects at this store: sent to it, or prepared on its shelf."""
+        return Q(destination_id=store_id) | Q(destination__isnull=True, location_id=store_id)
+
     @property
     def is_pickup(self) -> bool:
         return self.mode != Allocation.Kind.SHIP_FROM_LOCATION and self.mode != Allocation.Kind.DROP_SHIP

@@ -66,10 +66,7 @@ def store_queue(store: Location) -> Queue:
         .filter(
             Q(location=store, status__in=FulfilmentOrder.OPEN)
             | Q(destination=store, status=FulfilmentOrder.Status.SHIPPED, received_at__isnull=True)
-            | (
-                Q(status=FulfilmentOrder.Status.READY_FOR_PICKUP)
-                & (Q(destination=store) | Q(destination__isnull=True, location=store))
-            )
+            | (Q(status=FulfilmentOrder.Status.READY_FOR_PICKUP) & FulfilmentOrder.handed_over_at(store.pk))
         )
         .annotate(units=Count("lines"))
         .order_by("due_at", "ready_by", "pk")
@@ -126,7 +123,7 @@ def pick_walk(fo: FulfilmentOrder) -> list[tuple[str, list[PickLine]]]:
 def handover_search(*, store: Location, query: str) -> list[FulfilmentOrder]:
     """Orders waiting at the store, found by pickup code, order number or customer name."""
     waiting = store_work(store).filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP)
-    waiting = waiting.filter(Q(destination=store) | Q(destination__isnull=True, location=store))
+    waiting = waiting.filter(FulfilmentOrder.handed_over_at(store.pk))
     query = query.strip()
     if not query:
         return list(waiting.order_by("-customer_arrived_at", "ready_at")[:50])
@@ -168,7 +165,7 @@ def store_dashboard(store: Location, now: datetime.datetime | None = None) -> Da
         "to_ship": sum(fo.status in (FulfilmentOrder.Status.PICKED, FulfilmentOrder.Status.PACKED) for fo in open_work),
         "done": prepared.filter(completed_at__gte=today_start).count(),
         "waiting_pickup": store_work(store).filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP).filter(
-            Q(destination=store) | Q(destination__isnull=True, location=store)).count(),
+            FulfilmentOrder.handed_over_at(store.pk)).count(),
     }  # fmt: skip
     deadline = lambda fo: fo.due_at or fo.ready_by  # noqa: E731
     at_risk = [fo for fo in open_work if now <= deadline(fo) <= now + AT_RISK]
@@ -176,7 +173,7 @@ def store_dashboard(store: Location, now: datetime.datetime | None = None) -> Da
     late += list(
         store_work(store)
         .filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP, ready_at__lt=now - PICKUP_WAIT)
-        .filter(Q(destination=store) | Q(destination__isnull=True, location=store))
+        .filter(FulfilmentOrder.handed_over_at(store.pk))
     )
     return Dashboard(
         today=today,

@@ -12,7 +12,6 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -371,7 +370,7 @@ def pickup_code_new(store_id: int) -> str:
     """Six digits, not shared with other work waiting at the same store."""
     taken = set(
         FulfilmentOrder.objects.filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP)
-        .filter(Q(destination_id=store_id) | Q(destination__isnull=True, location_id=store_id))
+        .filter(FulfilmentOrder.handed_over_at(store_id))
         .values_list("pickup_code", flat=True)
     )
     while True:
