@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from inventory.models import SKU
+from inventory.models import SKU, Product
 
 from . import engine
 from .models import CouponCode, Promotion, Redemption
@@ -69,6 +69,8 @@ def codes_check(codes, *, customer=None, moment: datetime.datetime | None = None
     moment = moment or timezone.now()
     wanted = {c.strip().upper() for c in codes if c and c.strip()}
     check = CodeCheck()
+    if not wanted:
+        return check
     generated = {c.code: c for c in CouponCode.objects.filter(code__in=wanted).select_related("promotion")}
     singles = {p.code: p for p in Promotion.objects.filter(code__in=wanted)}
     typed = []
@@ -136,9 +138,15 @@ def basket_quote(
     snapshot = rules_snapshot(moment=moment)
     if preview is not None and all(rule["id"] != preview.pk for rule in snapshot["promotions"]):
         snapshot["promotions"].append(_promotion_rule(preview))
+    # Product codes only matter to promotions that target products: read them then, at once.
+    products = {}
+    if any((rule.get("target") or {}).get("products") for rule in snapshot["promotions"]):
+        products = dict(
+            Product.objects.filter(skus__in=[s for s, _q in lines]).values_list("skus__pk", "code")
+        )
     basket = [
         engine.BasketLine(key=str(n), sku=sku.code, quantity=quantity, unit_price=sku.price,
-                          product=sku.product.code if sku.product_id else "", category=sku.category)
+                          product=products.get(sku.pk, ""), category=sku.category)
         for n, (sku, quantity) in enumerate(lines, start=1)
     ]  # fmt: skip
     context = engine.Context(

@@ -79,3 +79,16 @@ def test_snapshot_for_offline_tills(api_as, lyon_associate, promotion):
     [rule] = snapshot["promotions"]
     assert rule["id"] == live.pk and rule["code"] == "NOEL" and rule["conditions"]["stores"] == ["ST-LYON"]
     assert rule["target"] == {"categories": ["Chemises"]} and len(snapshot["version"]) == 16
+
+
+def test_a_promotion_can_target_a_product(api_as, integration_client, catalogue, promotion):
+    model = catalogue["shirt"].product.code
+    promotion(
+        name="Le modèle Oxford", target_categories=[], target_products=[model], params={"percent": "10"}
+    )
+    body = (
+        api_as(integration_client)
+        .post(URL, cart(("CHE-OXF-BLE-M", 1), ("JEA-SLI-IND-42", 1)), format="json")
+        .json()
+    )
+    assert [line["discount"] for line in body["lines"]] == ["2.99", "0.00"]
