@@ -1,11 +1,12 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import api_roles
 from accounts.models import Role
+from omni.api import HourMinuteField, InputSerializer
 
 from . import services
 from .geo import postcode_point
@@ -16,8 +17,8 @@ ALL_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTE
 
 
 class OpeningPeriodOutput(serializers.ModelSerializer):
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = HourMinuteField()
+    closes_at = HourMinuteField()
 
     class Meta:
         model = OpeningPeriod
@@ -104,18 +105,24 @@ SYNC_ROLES = (Role.HEAD_OFFICE, Role.INTEGRATION)
 AVAILABILITY_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
 
 
-class RowErrorOutput(serializers.Serializer):
-    row = serializers.IntegerField(help_text="0-based index of the row in the request")
-    sku = serializers.CharField(required=False)
-    location = serializers.CharField(required=False)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+class ProductRow(InputSerializer):
+    sku = serializers.CharField(max_length=40)
+    ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
+    name = serializers.CharField(max_length=200)
+    model = serializers.CharField(required=False, help_text="Model (style) code; defaults to the SKU")
+    model_name = serializers.CharField(required=False)
+    colour = serializers.CharField(required=False)
+    size = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    brand = serializers.CharField(required=False)
+    price = serializers.CharField(help_text='EUR, tax included, as a string: "49.90"')
+    image_url = serializers.URLField(required=False)
+    is_active = serializers.BooleanField(required=False, default=True)
 
 
-class BatchRejectedOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    error_count = serializers.IntegerField()
-    errors = RowErrorOutput(many=True)
+@extend_schema_field(ProductRow(many=True))
+class ProductRows(serializers.ListField):
+    """Rows are checked by the catalogue service, all at once, not one serializer per row."""
 
 
 class ProductSyncApi(APIView):
@@ -124,22 +131,8 @@ class ProductSyncApi(APIView):
 
     permission_classes = [api_roles(*SYNC_ROLES)]
 
-    class ProductRow(serializers.Serializer):
-        sku = serializers.CharField(max_length=40)
-        ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
-        name = serializers.CharField(max_length=200)
-        model = serializers.CharField(required=False, help_text="Model (style) code; defaults to the SKU")
-        model_name = serializers.CharField(required=False)
-        colour = serializers.CharField(required=False)
-        size = serializers.CharField(required=False)
-        category = serializers.CharField(required=False)
-        brand = serializers.CharField(required=False)
-        price = serializers.CharField(help_text='EUR, tax included, as a string: "49.90"')
-        image_url = serializers.URLField(required=False)
-        is_active = serializers.BooleanField(required=False, default=True)
-
-    class ProductSyncInput(serializers.Serializer):
-        products = serializers.ListField(help_text="Up to tens of thousands of rows; see ProductRow")
+    class ProductSyncInput(InputSerializer):
+        products = ProductRows(help_text="Up to tens of thousands of rows.")
 
     class ProductSyncOutput(serializers.Serializer):
         rows = serializers.IntegerField()
@@ -148,9 +141,12 @@ class ProductSyncApi(APIView):
 
     @extend_schema(
         request=ProductSyncInput,
-        responses={200: ProductSyncOutput, 400: BatchRejectedOutput},
+        responses={200: ProductSyncOutput},
         operation_id="products_sync",
-        extensions={"x-row-schema": "ProductRow"},
+        description=(
+            "Upsert a batch of SKUs from the PIM. All rows are validated; one bad row rejects the whole "
+            "batch (400 `batch_rejected`, errors keyed `products[<row>].<field>`) and nothing is written."
+        ),
     )
     def post(self, request):
         serializer = self.ProductSyncInput(data=request.data)
@@ -168,7 +164,7 @@ class InventorySyncApi(APIView):
 
     permission_classes = [api_roles(*SYNC_ROLES)]
 
-    class InventorySyncInput(serializers.Serializer):
+    class InventorySyncInput(InputSerializer):
         batch_id = serializers.CharField(max_length=100)
         mode = serializers.ChoiceField(choices=SyncBatch.Mode.choices)
         location = serializers.CharField(required=False, help_text="Required for a snapshot")
@@ -185,7 +181,7 @@ class InventorySyncApi(APIView):
 
     @extend_schema(
         request=InventorySyncInput,
-        responses={200: InventorySyncOutput, 400: BatchRejectedOutput, 409: BatchRejectedOutput},
+        responses={200: InventorySyncOutput},
         operation_id="inventory_sync",
     )
     def post(self, request):
@@ -200,6 +196,27 @@ class InventorySyncApi(APIView):
             trace=services.Trace(actor=request.user, channel=Channel.INTEGRATION),
         )
         return Response(self.InventorySyncOutput(result).data)
+
+
+class AvailabilitySkuOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    network = serializers.IntegerField(help_text="ATP over every location counted for the channel")
+    delivery = serializers.IntegerField(help_text="ATP that can be delivered home")
+
+
+class AvailabilityStoreOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    city = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    distance_km = serializers.FloatField()
+    atp = serializers.DictField(child=serializers.IntegerField())
+    has_all = serializers.BooleanField()
+    open_now = serializers.BooleanField()
+    hours_today = serializers.CharField()
 
 
 class AvailabilityApi(APIView):
@@ -240,30 +257,13 @@ class AvailabilityApi(APIView):
                 attrs["lat"], attrs["lon"] = point
             return attrs
 
-    class AvailabilitySkuOutput(serializers.Serializer):
-        sku = serializers.CharField()
-        network = serializers.IntegerField(help_text="ATP over every location counted for the channel")
-        delivery = serializers.IntegerField(help_text="ATP that can be delivered home")
-
-    class AvailabilityStoreOutput(serializers.Serializer):
-        code = serializers.CharField()
-        name = serializers.CharField()
-        address = serializers.CharField()
-        postcode = serializers.CharField()
-        city = serializers.CharField()
-        latitude = serializers.FloatField()
-        longitude = serializers.FloatField()
-        distance_km = serializers.FloatField()
-        atp = serializers.DictField(child=serializers.IntegerField())
-        has_all = serializers.BooleanField()
-        open_now = serializers.BooleanField()
-        hours_today = serializers.CharField()
-
     class AvailabilityOutput(serializers.Serializer):
         channel = serializers.CharField()
-        skus = serializers.ListField(child=serializers.DictField())
+        skus = serializers.ListField(child=AvailabilitySkuOutput())
         unknown_skus = serializers.ListField(child=serializers.CharField())
-        stores = serializers.ListField(child=serializers.DictField(), allow_null=True)
+        stores = serializers.ListField(
+            child=AvailabilityStoreOutput(), allow_null=True, help_text="With a point or postcode only."
+        )
 
     @extend_schema(
         parameters=[AvailabilityInput], responses={200: AvailabilityOutput}, operation_id="availability"
@@ -276,7 +276,7 @@ class AvailabilityApi(APIView):
         totals = network_availability(sku_codes=codes, channel=query["channel"])
         body = {
             "channel": query["channel"],
-            "skus": [self.AvailabilitySkuOutput(totals[code]).data for code in codes if code in totals],
+            "skus": [AvailabilitySkuOutput(totals[code]).data for code in codes if code in totals],
             "unknown_skus": [code for code in codes if code not in totals],
             "stores": None,
         }
@@ -292,7 +292,7 @@ class AvailabilityApi(APIView):
                 limit=query["stores"],
             )
             body["stores"] = [
-                self.AvailabilityStoreOutput({**store.__dict__, "has_all": store.has_all(wanted)}).data
+                AvailabilityStoreOutput({**store.__dict__, "has_all": store.has_all(wanted)}).data
                 for store in stores
             ]
         return Response(body)

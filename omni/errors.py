@@ -14,6 +14,12 @@ class DomainError(Exception):
         self.field = field
         self.details = details
 
+    def field_errors(self) -> dict:
+        """The errors by field, nested as in the request (the API flattens them to paths)."""
+        errors = {self.field: [self.message]} if self.field else {}
+        errors.update(self.details)
+        return errors
+
     def as_dict(self) -> dict:
         body = {"detail": self.message, "code": self.code}
         if self.field:

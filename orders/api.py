@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,8 @@ from accounts.access import api_roles
 from accounts.models import Role
 from inventory.models import Location
 from inventory.services import Trace
+from omni import idempotency
+from omni.api import InputSerializer, PageParameters, filters_valid, paged, paginate
 
 from . import selectors, services
 from .models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine, Payment, SalesChannel
@@ -30,7 +31,7 @@ FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 # ---------------------------------------------------------------- input
 
 
-class AddressInput(serializers.Serializer):
+class AddressInput(InputSerializer):
     name = serializers.CharField(max_length=200)
     line1 = serializers.CharField(max_length=200)
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -40,7 +41,7 @@ class AddressInput(serializers.Serializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
-class RelayPointInput(serializers.Serializer):
+class RelayPointInput(InputSerializer):
     id = serializers.CharField(max_length=50)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -49,12 +50,12 @@ class RelayPointInput(serializers.Serializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class SlotInput(serializers.Serializer):
+class SlotInput(InputSerializer):
     start = serializers.TimeField()
     end = serializers.TimeField()
 
 
-class DeliveryInput(serializers.Serializer):
+class DeliveryInput(InputSerializer):
     method = serializers.ChoiceField(choices=DeliveryMethod.choices)
     pickup_location = serializers.CharField(max_length=40, required=False, allow_blank=True)
     relay_point = RelayPointInput(required=False, allow_null=True)
@@ -65,13 +66,13 @@ class DeliveryInput(serializers.Serializer):
     )
 
 
-class LineInput(serializers.Serializer):
+class LineInput(InputSerializer):
     sku = serializers.CharField(max_length=40)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
     delivery = DeliveryInput()
 
 
-class CustomerInput(serializers.Serializer):
+class CustomerInput(InputSerializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -86,7 +87,7 @@ class CustomerInput(serializers.Serializer):
         return attrs
 
 
-class PaymentInput(serializers.Serializer):
+class PaymentInput(InputSerializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     amount = serializers.DecimalField(
@@ -98,7 +99,7 @@ class PaymentInput(serializers.Serializer):
     )
 
 
-class OrderInput(serializers.Serializer):
+class OrderInput(InputSerializer):
     channel = serializers.ChoiceField(choices=SalesChannel.choices)
     external_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     customer = CustomerInput()
@@ -132,6 +133,25 @@ def line_request(line: dict) -> dict:
 # ---------------------------------------------------------------- output
 
 
+class AddressOutput(serializers.Serializer):
+    name = serializers.CharField()
+    line1 = serializers.CharField()
+    line2 = serializers.CharField(required=False)
+    postcode = serializers.CharField()
+    city = serializers.CharField()
+    country = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+
+
+class RelayPointOutput(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField(required=False)
+    carrier = serializers.CharField(required=False)
+    line1 = serializers.CharField(required=False)
+    postcode = serializers.CharField()
+    city = serializers.CharField(required=False)
+
+
 class AllocationOutput(serializers.ModelSerializer):
     location = serializers.CharField(source="location.code")
     location_name = serializers.CharField(source="location.name")
@@ -144,7 +164,8 @@ class AllocationOutput(serializers.ModelSerializer):
 class LineOutput(serializers.ModelSerializer):
     sku = serializers.CharField(source="sku_code")
     line = serializers.IntegerField(source="line_number")
-    pickup_location = serializers.CharField(source="pickup_location.code", default=None)
+    pickup_location = serializers.CharField(source="pickup_location.code", default=None, allow_null=True)
+    relay_point = RelayPointOutput(allow_null=True, help_text="The relay point or locker, for such lines.")
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     tax_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     allocations = AllocationOutput(many=True)
@@ -177,8 +198,8 @@ class PaymentOutput(serializers.ModelSerializer):
 
 
 class EventOutput(serializers.ModelSerializer):
-    line = serializers.IntegerField(source="line.line_number", default=None)
-    actor = serializers.CharField(source="actor.username", default=None)
+    line = serializers.IntegerField(source="line.line_number", default=None, allow_null=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = OrderEvent
@@ -194,6 +215,8 @@ class CustomerOutput(serializers.Serializer):
 
 class OrderOutput(serializers.ModelSerializer):
     customer = CustomerOutput()
+    billing_address = AddressOutput(allow_null=True)
+    shipping_address = AddressOutput(allow_null=True)
     lines = LineOutput(many=True)
     payments = PaymentOutput(many=True)
     timeline = EventOutput(source="events", many=True)
@@ -215,6 +238,41 @@ class OrderSummaryOutput(serializers.ModelSerializer):
         fields = ["number", "channel", "external_reference", "status", "customer", "total", "placed_at"]
 
 
+class TrackingStoreOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+
+
+class TrackingShipmentOutput(serializers.Serializer):
+    carrier = serializers.CharField()
+    tracking = serializers.CharField()
+    quantity = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class TrackingLineOutput(serializers.Serializer):
+    line = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    status = serializers.CharField(help_text="The customer's words for the line's state.")
+    status_label = serializers.CharField()
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    pickup_store = TrackingStoreOutput(allow_null=True)
+    promised_date = serializers.DateField(allow_null=True)
+    shipments = TrackingShipmentOutput(many=True)
+
+
+class TrackingOutput(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+    status_label = serializers.CharField()
+    placed_at = serializers.DateTimeField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lines = TrackingLineOutput(many=True)
+
+
 def _order_response(request, number: str, http_status=status.HTTP_200_OK) -> Response:
     return Response(
         OrderOutput(selectors.order_get(user=request.user, number=number)).data, status=http_status
@@ -228,46 +286,48 @@ def _order(request, number: str) -> Order:
 # ---------------------------------------------------------------- views
 
 
+class OrderFilters(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="Order number, channel reference, e-mail, phone or name",
+    )  # fmt: skip
+    status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+    channel = serializers.ChoiceField(choices=SalesChannel.choices, required=False)
+    placed_from = serializers.DateField(required=False)
+    placed_to = serializers.DateField(required=False)
+
+
 class OrderListCreateApi(APIView):
     permission_classes = [api_roles(*CAPTURE_ROLES)]
+    idempotency_required = True
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Order number, channel reference, e-mail, phone or name"),
-            OpenApiParameter("status", str, enum=Order.Status.values),
-            OpenApiParameter("channel", str, enum=SalesChannel.values),
-            OpenApiParameter("placed_from", OpenApiTypes.DATE),
-            OpenApiParameter("placed_to", OpenApiTypes.DATE),
-        ],
-        responses=OrderSummaryOutput(many=True),
+        parameters=[OrderFilters, PageParameters],
+        responses=paged(OrderSummaryOutput),
+        operation_id="orders_list",
     )
     def get(self, request):
-        """Search orders (the 50 most recent that match)."""
-        dates = _DateFilters(data=request.query_params)
-        dates.is_valid(raise_exception=True)
+        """Search orders, newest first, a page at a time (unknown filter values are a 400)."""
+        filters = filters_valid(OrderFilters, request)
         orders = selectors.order_search(
             user=request.user,
-            query=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
-            channel=request.query_params.get("channel", ""),
-            **dates.validated_data,
+            query=filters.get("q", ""),
+            status=filters.get("status", ""),
+            channel=filters.get("channel", ""),
+            placed_from=filters.get("placed_from"),
+            placed_to=filters.get("placed_to"),
+            limit=None,
         )
-        return Response(OrderSummaryOutput(orders, many=True).data)
+        return paginate(self, orders, OrderSummaryOutput)
 
     @extend_schema(
         request=OrderInput,
         responses={201: OrderOutput, 200: OrderOutput},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Replays with the same key and body return the first order; another body is a 409.",
-            )
-        ],
+        parameters=[idempotency.parameter(required=True)],
     )
     def post(self, request):
         """Capture an order: validated, priced, sourced (stock reserved) in one transaction."""
+        key = idempotency.key_from(request, required=True)
         payload = OrderInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -282,17 +342,12 @@ class OrderListCreateApi(APIView):
             notes=data.get("notes", ""),
             coupon_codes=data.get("coupon_codes", []),
             trace=Trace.of(request.user),
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+            idempotency_key=key,
             request_hash=services.request_fingerprint(request.data),
         )
         return _order_response(
             request, order.number, status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
-
-
-class _DateFilters(serializers.Serializer):
-    placed_from = serializers.DateField(required=False)
-    placed_to = serializers.DateField(required=False)
 
 
 class OrderDetailApi(APIView):
@@ -307,17 +362,17 @@ class OrderDetailApi(APIView):
 class OrderTrackingApi(APIView):
     permission_classes = [api_roles(*CAPTURE_ROLES)]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=TrackingOutput)
     def get(self, request, number: str):
         """ "Where is my order": what the web shop shows the customer, in their words."""
-        return Response(selectors.order_tracking(_order(request, number)))
+        return Response(TrackingOutput(selectors.order_tracking(_order(request, number))).data)
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class CancelLineInput(serializers.Serializer):
+class CancelLineInput(InputSerializer):
     line = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, required=False)
 
@@ -416,7 +471,7 @@ class OrderLineDeliveryApi(APIView):
         return _order_response(request, number)
 
 
-class HoldInput(serializers.Serializer):
+class HoldInput(InputSerializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -445,7 +500,7 @@ class OrderReleaseApi(APIView):
         return _order_response(request, number)
 
 
-class ShipInput(serializers.Serializer):
+class ShipInput(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, required=False)
     carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
     tracking = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -480,7 +535,7 @@ class OrderLineReadyApi(APIView):
         return _order_response(request, number)
 
 
-class CollectInput(serializers.Serializer):
+class CollectInput(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, required=False)
 
 

@@ -34,9 +34,10 @@ def order_search(
     channel: str = "",
     placed_from: datetime.date | None = None,
     placed_to: datetime.date | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
 ) -> QuerySet[Order]:
-    """By order number, channel reference, the customer's e-mail, phone (any spelling) or name."""
+    """By order number, channel reference, the customer's e-mail, phone (any spelling) or name;
+    newest first, the first ``limit`` (all, for a caller that pages, with ``limit=None``)."""
     orders = orders_visible_to(user).select_related("customer")
     query = query.strip()
     if query:
@@ -63,7 +64,8 @@ def order_search(
         orders = orders.filter(placed_at__date__gte=placed_from)
     if placed_to:
         orders = orders.filter(placed_at__date__lte=placed_to)
-    return orders.order_by("-placed_at", "-pk")[:limit]
+    orders = orders.order_by("-placed_at", "-pk")
+    return orders if limit is None else orders[:limit]
 
 
 def order_get(*, user, number: str) -> Order:

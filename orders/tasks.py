@@ -10,3 +10,9 @@ def send_order_notification(self, event_id: int) -> None:
         services.notification_send(event_id=event_id)
     except OSError as error:  # SMTP down: try again later
         raise self.retry(exc=error) from error
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> None:
+    """Beat, hourly: forget order Idempotency-Keys past their lifetime."""
+    services.idempotency_keys_purge()

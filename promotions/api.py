@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from accounts.access import api_roles
 from accounts.models import Role
 from customers.models import Customer
 from inventory.models import SKU
+from omni.api import InputSerializer
 from omni.errors import DomainError
 from orders.models import DeliveryMethod, SalesChannel
 
@@ -21,15 +23,15 @@ from .reasons import code_refusal_text, reason_text
 QUOTE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
 
-class QuoteLineInput(serializers.Serializer):
+class QuoteLineInput(InputSerializer):
     sku = serializers.CharField(max_length=40)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
-class QuoteInput(serializers.Serializer):
+class QuoteInput(InputSerializer):
     channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.WEB)
     store = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    customer_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    customer_email = serializers.EmailField(required=False, allow_blank=True)
     lines = QuoteLineInput(many=True, allow_empty=False, max_length=200)
     codes = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list, max_length=10
@@ -55,16 +57,34 @@ class QuoteLineOutput(serializers.Serializer):
     discounts = QuoteDiscountOutput(many=True)
 
 
+class QuoteAppliedOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    code = serializers.CharField(allow_null=True, help_text="The coupon code that unlocked it, if any.")
+
+
+class QuoteNotAppliedOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="Stable code of why it did not apply.")
+    why = serializers.CharField(help_text="The same, in words.")
+
+
 class QuoteOutput(serializers.Serializer):
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     lines = QuoteLineOutput(many=True)
-    applied = serializers.ListField(child=serializers.DictField())
-    not_applied = serializers.ListField(child=serializers.DictField())
-    refused_codes = serializers.DictField(child=serializers.CharField())
-    waived_delivery = serializers.DictField(child=serializers.IntegerField())
+    applied = QuoteAppliedOutput(many=True)
+    not_applied = QuoteNotAppliedOutput(many=True)
+    refused_codes = serializers.DictField(
+        child=serializers.CharField(), help_text="Each refused coupon code with why, in words."
+    )
+    waived_delivery = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Delivery methods made free, with the promotion's id."
+    )
     rules_version = serializers.CharField()
 
 
@@ -106,12 +126,16 @@ class QuoteApi(APIView):
         data = payload.validated_data
         codes = [line["sku"] for line in data["lines"]]
         skus = SKU.objects.select_related("product").in_bulk(codes, field_name="code")
-        unknown = {str(i): {"sku": [f"Unknown SKU {c}."]} for i, c in enumerate(codes) if c not in skus}
+        unknown = {
+            str(i): {"sku": [_("Unknown SKU %(sku)s.") % {"sku": c}]}
+            for i, c in enumerate(codes)
+            if c not in skus
+        }
         if unknown:
-            raise DomainError("The cart has unknown SKUs.", code="invalid", lines=unknown)
+            raise DomainError(_("The cart has unknown SKUs."), code="invalid", lines=unknown)
         customer = (
             Customer.objects.filter(email__iexact=data["customer_email"]).first()
-            if data["customer_email"]
+            if data.get("customer_email")
             else None
         )
         result = selectors.basket_quote(

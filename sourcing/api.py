@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,10 +16,20 @@ from rest_framework.views import APIView
 from accounts.access import api_roles
 from accounts.models import Role
 from inventory.geo import postcode_point
-from inventory.models import SKU
+from inventory.models import SKU, Location
 from inventory.services import Trace
+from omni import idempotency
+from omni.api import (
+    CommaSeparatedChoicesField,
+    InputSerializer,
+    PageParameters,
+    filters_valid,
+    paged,
+    paginate,
+)
 from omni.errors import DomainError
-from orders.models import SalesChannel
+from orders.api import AddressOutput
+from orders.models import DeliveryMethod, SalesChannel
 from orders.selectors import orders_visible_to
 
 from . import selectors, services
@@ -46,7 +57,7 @@ class FulfilmentOrderOutput(serializers.ModelSerializer):
     location = serializers.CharField(source="location.code")
     destination = serializers.CharField(source="destination.code", allow_null=True, default=None)
     lines = FulfilmentLineOutput(many=True)
-    shipping_address = serializers.JSONField(source="order.shipping_address")
+    shipping_address = AddressOutput(source="order.shipping_address", allow_null=True)
 
     class Meta:
         model = FulfilmentOrder
@@ -63,30 +74,48 @@ def _get(request, number: str) -> FulfilmentOrder:
 
 
 def _respond(request, number: str) -> Response:
-    fo = selectors.fulfilment_order_get(user=request.user, number=number)
+    fo = get_object_or_404(
+        selectors.fulfilment_orders_visible_to(request.user).prefetch_related("lines__order_line__sku"),
+        number=number,
+    )
     return Response(FulfilmentOrderOutput(fo).data)
+
+
+class FulfilmentOrderFilters(serializers.Serializer):
+    location = serializers.CharField(
+        max_length=40, required=False, help_text="Location code (a vendor's or a store's)."
+    )
+    status = CommaSeparatedChoicesField(
+        choices=FulfilmentOrder.Status.values,
+        required=False,
+        help_text="Comma-separated statuses; open work by default.",
+    )
+
+    def validate_location(self, code):
+        if not Location.objects.filter(code=code).exists():
+            raise serializers.ValidationError(_("Unknown location %(code)s.") % {"code": code})
+        return code
 
 
 class FulfilmentOrderListApi(APIView):
     permission_classes = [api_roles(*FULFIL_ROLES)]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("location", str, description="Location code (a vendor's or a store's)."),
-            OpenApiParameter("status", str, description="Comma-separated statuses; open work by default."),
-        ],
-        responses=FulfilmentOrderOutput(many=True),
+        parameters=[FulfilmentOrderFilters, PageParameters],
+        responses=paged(FulfilmentOrderOutput),
+        operation_id="fulfilment_orders_list",
     )
     def get(self, request):
-        """Work for a location, most urgent first."""
+        """Work for a location, most urgent first, a page at a time."""
+        filters = filters_valid(FulfilmentOrderFilters, request)
         queryset = selectors.fulfilment_orders_visible_to(request.user).prefetch_related(
             "lines__order_line__sku"
         )
-        if code := request.query_params.get("location"):
+        if code := filters.get("location"):
             queryset = queryset.filter(location__code=code)
-        statuses = [s for s in request.query_params.get("status", "").split(",") if s]
-        queryset = queryset.filter(status__in=statuses or FulfilmentOrder.OPEN).order_by("due_at", "pk")
-        return Response(FulfilmentOrderOutput(queryset[:200], many=True).data)
+        statuses = filters.get("status") or FulfilmentOrder.OPEN
+        queryset = queryset.filter(status__in=statuses).order_by("due_at", "pk")
+        return paginate(self, queryset, FulfilmentOrderOutput)
 
 
 class FulfilmentOrderDetailApi(APIView):
@@ -103,36 +132,57 @@ class _Action(APIView):
 
     permission_classes = [api_roles(*FULFIL_ROLES)]
     input_serializer: type[serializers.Serializer] | None = None
+    # Where a retry would do the work twice (a second set of parcels, a second shipment).
+    idempotency_required = False
 
     def perform(self, fo: FulfilmentOrder, data: dict, trace: Trace) -> None:
         raise NotImplementedError
 
     def post(self, request, number: str):
+        return idempotency.idempotent(required=self.idempotency_required)(type(self).act)(
+            self, request, number
+        )
+
+    def act(self, request, number: str):
         fo = _get(request, number)
         data = {}
         if self.input_serializer is not None:
-            payload = self.input_serializer(data=request.data)
+            payload = self.input_serializer(data=request.data if request.data is not None else {})
             payload.is_valid(raise_exception=True)
             data = payload.validated_data
+        elif request.data:
+            raise serializers.ValidationError(
+                {key: [_("Unknown field; this operation does not take it.")] for key in request.data}
+                if isinstance(request.data, dict)
+                else _("This operation takes no body.")
+            )
         self.perform(fo, data, Trace.of(request.user, note=data.get("reason", "")))
         return _respond(request, number)
 
 
-class DeclineInput(serializers.Serializer):
+def _action_schema(request=None, *, required_key: bool = False):
+    return extend_schema(
+        request=request,
+        responses=FulfilmentOrderOutput,
+        parameters=[idempotency.parameter(required=required_key)],
+    )
+
+
+class DeclineInput(InputSerializer):
     reason = serializers.CharField(max_length=300)
 
 
-class FulfilmentPickInput(serializers.Serializer):
+class FulfilmentPickInput(InputSerializer):
     line = serializers.IntegerField(min_value=1)
     picked = serializers.IntegerField(min_value=0)
 
 
-class FulfilmentPicksInput(serializers.Serializer):
+class FulfilmentPicksInput(InputSerializer):
     lines = FulfilmentPickInput(many=True, allow_empty=False)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class FulfilmentPackInput(serializers.Serializer):
+class FulfilmentPackInput(InputSerializer):
     parcels = serializers.IntegerField(min_value=1, max_value=20, default=1)
     weights_kg = serializers.ListField(
         child=serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal("0.001")),
@@ -148,7 +198,7 @@ class FulfilmentPackInput(serializers.Serializer):
         return attrs
 
 
-class ArrivalInput(serializers.Serializer):
+class ArrivalInput(InputSerializer):
     parking_spot = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -159,12 +209,12 @@ class ArrivalOutput(serializers.Serializer):
     parking_spot = serializers.CharField()
 
 
-class FulfilmentShipInput(serializers.Serializer):
+class FulfilmentShipInput(InputSerializer):
     carrier = serializers.CharField(max_length=60)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-@extend_schema(request=None, responses=FulfilmentOrderOutput)
+@_action_schema()
 class FulfilmentOrderAcknowledgeApi(_Action):
     """The location accepts the work; the ready-by deadline now applies."""
 
@@ -172,7 +222,7 @@ class FulfilmentOrderAcknowledgeApi(_Action):
         services.fulfilment_order_acknowledge(fulfilment_order=fo, trace=trace)
 
 
-@extend_schema(request=DeclineInput, responses=FulfilmentOrderOutput)
+@_action_schema(DeclineInput)
 class FulfilmentOrderDeclineApi(_Action):
     """The location refuses the work: it is rerouted at once, never back to this location."""
 
@@ -182,7 +232,7 @@ class FulfilmentOrderDeclineApi(_Action):
         services.fulfilment_order_decline(fulfilment_order=fo, reason=data["reason"], trace=trace)
 
 
-@extend_schema(request=FulfilmentPicksInput, responses=FulfilmentOrderOutput)
+@_action_schema(FulfilmentPicksInput)
 class FulfilmentOrderPicksApi(_Action):
     """Units found per order line; what is missing (a short pick) is rerouted."""
 
@@ -195,20 +245,24 @@ class FulfilmentOrderPicksApi(_Action):
         )
 
 
-@extend_schema(request=FulfilmentPackInput, responses=FulfilmentOrderOutput)
+@_action_schema(FulfilmentPackInput, required_key=True)
 class FulfilmentOrderPackApi(_Action):
+    """The picked goods are boxed into parcels (with their weights, when weighed)."""
+
     input_serializer = FulfilmentPackInput
+    idempotency_required = True
 
     def perform(self, fo, data, trace):
         weights = data.get("weights_kg") or [None] * data["parcels"]
         services.fulfilment_order_pack(fulfilment_order=fo, parcels=weights, trace=trace)
 
 
-@extend_schema(request=FulfilmentShipInput, responses=FulfilmentOrderOutput)
+@_action_schema(FulfilmentShipInput, required_key=True)
 class FulfilmentOrderShipApi(_Action):
     """The parcel leaves with a carrier: to the customer, or to the pickup store."""
 
     input_serializer = FulfilmentShipInput
+    idempotency_required = True
 
     def perform(self, fo, data, trace):
         services.fulfilment_order_ship(
@@ -216,7 +270,7 @@ class FulfilmentOrderShipApi(_Action):
         )
 
 
-@extend_schema(request=None, responses=FulfilmentOrderOutput)
+@_action_schema()
 class FulfilmentOrderReadyApi(_Action):
     """The goods wait on the pickup store's shelf."""
 
@@ -224,7 +278,7 @@ class FulfilmentOrderReadyApi(_Action):
         services.fulfilment_order_make_ready(fulfilment_order=fo, trace=trace)
 
 
-@extend_schema(request=None, responses=FulfilmentOrderOutput)
+@_action_schema()
 class FulfilmentOrderCollectApi(_Action):
     """The customer took the goods."""
 
@@ -232,7 +286,7 @@ class FulfilmentOrderCollectApi(_Action):
         services.fulfilment_order_collect(fulfilment_order=fo, trace=trace)
 
 
-@extend_schema(request=None, responses=FulfilmentOrderOutput)
+@_action_schema()
 class FulfilmentOrderReceiveApi(_Action):
     """The pickup store received the parcel sent to it: stock enters the store, held for the
     customer, and the order is ready for pickup."""
@@ -243,8 +297,12 @@ class FulfilmentOrderReceiveApi(_Action):
 
 class OrderArrivalApi(APIView):
     permission_classes = [api_roles(Role.INTEGRATION, Role.CALL_CENTRE, Role.HEAD_OFFICE)]
+    idempotency_required = True
 
-    @extend_schema(request=ArrivalInput, responses=ArrivalOutput)
+    @extend_schema(
+        request=ArrivalInput, responses=ArrivalOutput, parameters=[idempotency.parameter(required=True)]
+    )
+    @idempotency.idempotent(required=True)
     def post(self, request, number: str):
         """The customer is at the store to collect ("I'm here"), optionally with the parking
         spot for kerbside handover. The store's work queue shows it at once. 409 when
@@ -262,12 +320,12 @@ class OrderArrivalApi(APIView):
 # ---------------------------------------------------------------- promise
 
 
-class PromiseLineInput(serializers.Serializer):
+class PromiseLineInput(InputSerializer):
     sku = serializers.CharField(max_length=40)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
-class DestinationInput(serializers.Serializer):
+class DestinationInput(InputSerializer):
     postcode = serializers.RegexField(r"^\d{5}$", required=False)
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
@@ -285,27 +343,44 @@ class DestinationInput(serializers.Serializer):
         return attrs
 
 
-class PromiseInput(serializers.Serializer):
+class PromiseInput(InputSerializer):
     lines = PromiseLineInput(many=True, allow_empty=False)
     destination = DestinationInput()
     channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.WEB)
 
 
+class PromiseStoreOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    distance_km = serializers.FloatField()
+
+
+class PromiseSourceOutput(serializers.Serializer):
+    location = serializers.CharField()
+    mode = serializers.CharField(help_text="How the location serves the option (ship from store, …).")
+    units = serializers.IntegerField()
+
+
 class PromiseOptionOutput(serializers.Serializer):
-    method = serializers.CharField()
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
     date = serializers.DateField()
     ready_at = serializers.DateTimeField(allow_null=True)
     price = serializers.DecimalField(max_digits=8, decimal_places=2)
     cost = serializers.DecimalField(max_digits=8, decimal_places=2)
     shipments = serializers.IntegerField()
-    store = serializers.JSONField(allow_null=True)
-    sources = serializers.JSONField()
+    store = PromiseStoreOutput(allow_null=True, help_text="The pickup store, for pickup options.")
+    sources = PromiseSourceOutput(many=True)
+
+
+class PromiseOutput(serializers.Serializer):
+    profile = serializers.IntegerField(help_text="The sourcing profile version that computed the options.")
+    options = PromiseOptionOutput(many=True)
 
 
 class PromiseApi(APIView):
     permission_classes = [api_roles(*PROMISE_ROLES)]
 
-    @extend_schema(request=PromiseInput, responses=PromiseOptionOutput(many=True))
+    @extend_schema(request=PromiseInput, responses=PromiseOutput)
     def post(self, request):
         """The delivery options Omni can keep for a cart and a destination, each with its date
         and price, computed by the sourcing engine without reserving anything."""
@@ -315,10 +390,12 @@ class PromiseApi(APIView):
         codes = [line["sku"] for line in data["lines"]]
         skus = SKU.objects.in_bulk(codes, field_name="code")
         unknown = {
-            str(i): {"sku": [f"Unknown SKU {code}."]} for i, code in enumerate(codes) if code not in skus
+            str(i): {"sku": [_("Unknown SKU %(sku)s.") % {"sku": code}]}
+            for i, code in enumerate(codes)
+            if code not in skus
         }
         if unknown:
-            raise DomainError("The cart has unknown SKUs.", code="invalid", lines=unknown)
+            raise DomainError(_("The cart has unknown SKUs."), code="invalid", lines=unknown)
         destination = data["destination"]
         if "latitude" in destination and "longitude" in destination:
             point = (float(destination["latitude"]), float(destination["longitude"]))
@@ -334,9 +411,4 @@ class PromiseApi(APIView):
                 rules=services.profile_rules(profile),
                 channel=data["channel"],
             )
-        return Response(
-            {
-                "profile": profile.version,
-                "options": PromiseOptionOutput(options, many=True).data,
-            }
-        )
+        return Response(PromiseOutput({"profile": profile.version, "options": options}).data)

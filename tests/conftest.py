@@ -1,6 +1,9 @@
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
+from .contract.schema import check_response
 from .factories import (
     HeadOfficeFactory,
     IntegrationClientFactory,
@@ -57,9 +60,29 @@ def integration_client():
     return IntegrationClientFactory(username="webshop")
 
 
+class ContractClient(APIClient):
+    """The suite's API client: speaks JSON, sends a fresh ``Idempotency-Key`` with each POST
+    unless the test names one (``HTTP_IDEMPOTENCY_KEY=...``; an empty string sends none),
+    and holds every response against the published schema."""
+
+    def post(self, path, data=None, format="json", content_type=None, follow=False, **extra):
+        key = extra.pop("HTTP_IDEMPOTENCY_KEY", None)
+        if key is None:
+            key = str(uuid.uuid4())
+        if key:
+            extra["HTTP_IDEMPOTENCY_KEY"] = key
+        return super().post(path, data, format=format if content_type is None else None,
+                            content_type=content_type, follow=follow, **extra)  # fmt: skip
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        check_response(response)
+        return response
+
+
 @pytest.fixture
 def api_client():
-    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    return ContractClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ class RowErrors:
 
     errors: list[dict] = field(default_factory=list)
     count: int = 0
+    # The request's name for the rows ("rows", "products"): errors are reported at its paths.
+    collection: str = "rows"
 
     def add(self, row: int, field_name: str, message: str, **identity) -> None:
         self.count += 1
@@ -44,3 +46,13 @@ class BatchRejected(DomainError):
             error_count=row_errors.count,
             errors=row_errors.errors,
         )
+        self.row_errors = row_errors
+
+    def field_errors(self) -> dict:
+        """``{"rows": {"3": {"sku": [...]}}}``: the API reports ``rows[3].sku``."""
+        by_row: dict[str, dict[str, list[str]]] = {}
+        for error in self.row_errors.errors:
+            row = by_row.setdefault(str(error["row"]), {})
+            for name, messages in error["errors"].items():
+                row.setdefault(name, []).extend(messages)
+        return {self.row_errors.collection: by_row}

@@ -102,7 +102,7 @@ def _clean_row(row, index: int, errors: RowErrors) -> dict | None:
 def catalogue_sync(*, rows: list) -> dict:
     """Upsert SKUs (and their products) from the PIM. Every row is validated first; one bad
     row rejects the batch and nothing is written. Returns counts of created and updated SKUs."""
-    errors = RowErrors()
+    errors = RowErrors(collection="products")
     if not isinstance(rows, list) or not rows:
         errors.add(0, "products", _("Send a non-empty list of products."))
         errors.raise_if_any()
@@ -174,7 +174,7 @@ def _apply(cleaned: list[dict]) -> dict:
                 batch_size=2000,
             )
     except IntegrityError as exc:  # two SKUs of the batch swapping EANs, or a concurrent sync
-        errors = RowErrors()
+        errors = RowErrors(collection="products")
         errors.add(
             0, "ean", _("EANs conflict with each other or with a concurrent change: %(e)s") % {"e": exc}
         )

@@ -1,6 +1,12 @@
 """Writes of the orders app. Import the functions from here."""
 
-from .capture import IdempotencyConflict, order_place, order_recalculate, request_fingerprint
+from .capture import (
+    IdempotencyConflict,
+    idempotency_keys_purge,
+    order_place,
+    order_recalculate,
+    request_fingerprint,
+)
 from .changes import (
     IllegalChange,
     order_cancel,
@@ -18,6 +24,7 @@ from .pricing import basket_price
 __all__ = [
     "IdempotencyConflict",
     "IllegalChange",
+    "idempotency_keys_purge",
     "notification_send",
     "order_cancel",
     "order_change_shipping_address",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -14,7 +12,8 @@ from django.utils.translation import gettext as _
 from customers import services as customers
 from inventory.models import SKU, Location
 from inventory.services import Trace
-from omni.errors import ConflictError, DomainError
+from omni.errors import DomainError
+from omni.idempotency import IdempotencyKeyReused, key_lifetime, lock_key, request_fingerprint
 
 from ..models import DeliveryMethod, IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
 from .payments import payments_settle
@@ -26,14 +25,20 @@ from .timeline import event_record
 ADDRESS_REQUIRED = ("name", "line1", "postcode", "city")
 
 
-class IdempotencyConflict(ConflictError):
-    code = "idempotency_key_reused"
+IdempotencyConflict = IdempotencyKeyReused
+__all__ = [
+    "IdempotencyConflict",
+    "idempotency_keys_purge",
+    "order_place",
+    "order_recalculate",
+    "request_fingerprint",
+]
 
 
-def request_fingerprint(payload) -> str:
-    """A stable hash of a request body: the same JSON, whatever its key order or spacing."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def idempotency_keys_purge() -> int:
+    """Forget order keys older than OMNI_IDEMPOTENCY_KEY_HOURS (beat, hourly); the orders stay."""
+    deleted, _rows = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - key_lifetime()).delete()
+    return deleted
 
 
 def _next_number() -> str:
@@ -148,13 +153,13 @@ def order_place(
         if client is None:
             raise DomainError(_("Idempotency keys need an authenticated client."), field="idempotency_key")
         # Taking the key first serialises concurrent replays on the unique index.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", [idempotency_key, client.pk]
-            )
+        lock_key(client_id=client.pk, key=idempotency_key)
         existing = (
             IdempotencyKey.objects.filter(client=client, key=idempotency_key).select_related("order").first()
         )
+        if existing and existing.created_at < timezone.now() - key_lifetime():
+            existing.delete()  # expired: the key is free again
+            existing = None
         if existing:
             if existing.request_hash != request_hash:
                 raise IdempotencyConflict(

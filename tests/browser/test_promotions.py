@@ -51,7 +51,7 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
     api.force_authenticate(IntegrationClientFactory(username="webshop"))
     body = order_payload(coupon_codes=["chemise20"],
                          lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 2, "delivery": {"method": "ship_to_address"}}])  # fmt: skip
-    response = api.post("/api/v1/orders/", body, format="json")
+    response = api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="promo-walk-1")
     assert response.status_code == 201, response.json()
     order = response.json()
     assert order["discount_total"] == "11.96" and order["total"] == "47.84"

@@ -2,6 +2,7 @@ import pytest
 
 from inventory import services
 from inventory.models import SKU, StockLevel
+from tests.contract.errors import field_errors
 from tests.factories import LocationFactory, SKUFactory, ean13
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,8 @@ def test_product_sync_api(api_as, integration_client):
         "/api/v1/products/sync/", {"products": [row, {**row, "sku": "X2", "ean": "123"}]}, format="json"
     )
     assert bad.status_code == 400
-    assert bad.json()["errors"] == [
-        {"row": 1, "sku": "X2", "errors": {"ean": ["An EAN-13 has exactly 13 digits."]}}
-    ]
+    assert bad.json()["code"] == "batch_rejected"
+    assert field_errors(bad) == {"products[1].ean": ["An EAN-13 has exactly 13 digits."]}
 
 
 def test_product_sync_needs_the_right_role(api_as, call_centre, lyon_associate):
@@ -42,7 +42,7 @@ def test_inventory_sync_api_with_wrong_types_reports_fields(api_as, integration_
         "/api/v1/inventory/sync/", {"batch_id": "", "mode": "everything", "rows": "many"}, format="json"
     )
     assert response.status_code == 400
-    assert {"batch_id", "mode", "rows"} <= set(response.json())
+    assert {"batch_id", "mode", "rows"} <= set(field_errors(response))
 
 
 def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
@@ -68,7 +68,7 @@ def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
         format="json",
     )
     assert rejected.status_code == 400
-    assert rejected.json()["errors"][0]["errors"] == {"sku": ["Unknown SKU NOPE."]}
+    assert field_errors(rejected) == {"rows[0].sku": ["Unknown SKU NOPE."]}
 
 
 @pytest.fixture
@@ -132,8 +132,8 @@ def test_availability_by_postcode_and_bad_parameters(api_as, integration_client,
     by_postcode = api.get("/api/v1/availability/?skus=PULL-M&postcode=69002&radius_km=20").json()
     assert by_postcode["stores"][0]["code"] == "ST-LY1"
     assert api.get("/api/v1/availability/?skus=PULL-M&lat=45").status_code == 400
-    assert "postcode" in api.get("/api/v1/availability/?skus=PULL-M&postcode=99999").json()
-    assert "skus" in api.get("/api/v1/availability/?skus=,").json()
+    assert "postcode" in field_errors(api.get("/api/v1/availability/?skus=PULL-M&postcode=99999"))
+    assert "skus" in field_errors(api.get("/api/v1/availability/?skus=,"))
 
 
 def test_a_basket_is_answered_in_a_constant_number_of_queries(

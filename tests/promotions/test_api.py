@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.contract.errors import errors_at
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/pricing/quote/"
@@ -66,7 +68,7 @@ def test_reasons_are_given_for_promotions_that_did_not_apply(
 )  # fmt: skip
 def test_bad_carts_are_400_with_the_field(api_as, integration_client, catalogue, payload, field):
     response = api_as(integration_client).post(URL, payload, format="json")
-    assert response.status_code == 400 and field in response.json(), response.json()
+    assert response.status_code == 400 and errors_at(response, field), response.json()
 
 
 def test_quote_needs_a_client(api_client, catalogue):

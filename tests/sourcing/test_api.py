@@ -3,6 +3,7 @@
 import pytest
 
 from sourcing.models import FulfilmentOrder
+from tests.contract.errors import errors_at
 from tests.factories import StoreAssociateFactory
 
 from .conftest import fulfilment_orders, line
@@ -16,7 +17,7 @@ def test_a_vendor_acknowledges_and_ships_its_drop_ship_order(
 ):
     order = place(lines=[line("SER-BAI-BLA", 2)])
     client = api_as(integration_client)
-    work = client.get(FO_URL, {"location": "DS-MAISON"}).json()
+    work = client.get(FO_URL, {"location": "DS-MAISON"}).json()["results"]
     assert [fo["number"] for fo in work] == [f"{order.number}-1"]
     assert work[0]["lines"][0]["ean"] and work[0]["shipping_address"]["postcode"] == "69002"
     number = work[0]["number"]
@@ -35,7 +36,7 @@ def test_decline_needs_a_reason_and_reroutes(place, network, api_as, integration
     number = fulfilment_orders(order)[0].number
     client = api_as(integration_client)
     missing = client.post(f"{FO_URL}{number}/decline/", {}, format="json")
-    assert missing.status_code == 400 and "reason" in missing.json()
+    assert missing.status_code == 400 and errors_at(missing, "reason")
     assert (
         client.post(f"{FO_URL}{number}/decline/", {"reason": "no staff"}, format="json").json()["status"]
         == "declined"
@@ -125,7 +126,7 @@ def test_promise_offers_click_and_collect_from_the_shelf(network, api_as, integr
 def test_bad_promise_requests_are_400(network, api_as, integration_client, payload, field):
     response = api_as(integration_client).post("/api/v1/promise/", payload, format="json")
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert errors_at(response, field), response.json()
 
 
 def test_the_promised_date_is_recorded_and_honoured(network, api_as, integration_client):
