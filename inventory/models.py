@@ -468,6 +468,12 @@ class SyncBatch(models.Model):
         SNAPSHOT = "snapshot", _("Full snapshot of a location")
         DELTA = "delta", _("Deltas")
 
+    class Scope(models.TextChoices):
+        """What a snapshot covers; deltas have no scope."""
+
+        FULL_LOCATION = "full_location", _("Every SKU of the location (those not listed go to zero)")
+        LISTED_SKUS = "listed_skus", _("Listed SKUs only")
+
     batch_id = models.CharField(_("batch id"), max_length=100, unique=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
