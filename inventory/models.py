@@ -488,13 +488,20 @@ class SyncBatch(models.Model):
 
 
 class StockImport(models.Model):
-    """A CSV or Excel file of stock uploaded by head office, applied in the background."""
+    """A CSV or Excel file of stock uploaded by head office: read and previewed in the
+    background, applied in the background once someone confirms the preview.
+
+    pending → preview → confirmed → running → applied; rejected (bad rows, at preview or at
+    apply); cancelled (from pending or preview). A stale preview goes back to preview."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", _("Reading the file")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Waiting")
         RUNNING = "running", _("Running")
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
 
     file = models.FileField(_("file"), upload_to="stock-imports/%Y/%m/")
     original_name = models.CharField(max_length=200)
@@ -504,8 +511,14 @@ class StockImport(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # What applying would change, as computed before confirmation (imports.stock_import_preview).
+    preview = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
