@@ -106,6 +106,7 @@ def test_an_upload_shows_a_preview_and_changes_nothing(
     other = SKUFactory(code="OXF-BLU-L")
     stock(other, lyon, 5)
     client.force_login(head_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(
@@ -127,6 +128,7 @@ def previewed(client, head_office, sku, lyon, stock, django_capture_on_commit_ca
     stock(sku, lyon, 3)
     stock(SKUFactory(code="OXF-BLU-L"), lyon, 5)
     client.force_login(head_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
         _upload(
             client, "stock.csv", f"sku;on_hand\n{sku.code};12\n".encode(), mode="snapshot", location=lyon.pk
