@@ -37,6 +37,7 @@ def main() -> None:
     outcome = services.inventory_sync(
         batch_id=f"bench-{uuid.uuid4()}",
         mode="snapshot",
+        scope="full_location",
         rows=rows,
         trace=services.Trace(channel="integration"),
         progress=lambda done: progress("rows", done, len(rows)),
@@ -47,6 +48,7 @@ def main() -> None:
         seconds=seconds,
         rows=outcome["rows"],
         changed=outcome["changed"],
+        zeroed=outcome["zeroed"],
         rows_per_s=round(outcome["rows"] / seconds),
     )
 

@@ -156,26 +156,58 @@ class ProductSyncApi(APIView):
 
 
 class InventorySyncApi(APIView):
-    """Apply a full snapshot of one location (``mode=snapshot``: rows of ``sku``, ``on_hand``,
-    optional ``safety_stock``) or a batch of deltas (``mode=delta``: rows of ``sku``,
-    ``location``, ``delta``). Idempotent on ``batch_id``: a retry answers the first result
-    (``replayed: true``); the same id with other rows is a 409. Any bad row rejects the whole
-    batch (400 with per-row errors). A snapshot never loses a reservation."""
+    """Apply a snapshot (``mode=snapshot``: rows of ``sku``, ``on_hand``, optional
+    ``safety_stock``, and ``location`` unless the top-level one applies) or a batch of deltas
+    (``mode=delta``: rows of ``sku``, ``location``, ``delta``).
+
+    A snapshot must say its ``scope``; without one it is a 400 naming ``scope`` and nothing
+    is written:
+
+    * ``full_location``: the rows are the whole stock of each location they name; every SKU
+      such a location holds that the rows leave out is counted as **zero**. The response
+      says how many stock rows that set to zero (``zeroed``), per location
+      (``zeroed_by_location``, every location the snapshot covered, 0 included).
+    * ``listed_skus``: only the rows given are set; nothing else changes (``zeroed`` is 0).
+
+    Idempotent on ``batch_id``: a retry answers the first result (``replayed: true``); the
+    same id with other rows (or another scope) is a 409. Any bad row rejects the whole batch
+    (400 with per-row errors) and nothing is applied. A snapshot never loses a reservation:
+    where it counts fewer units than are reserved, on hand stays at the reserved quantity
+    and ``warnings`` says so."""
 
     permission_classes = [api_roles(*SYNC_ROLES)]
 
     class InventorySyncInput(InputSerializer):
         batch_id = serializers.CharField(max_length=100)
         mode = serializers.ChoiceField(choices=SyncBatch.Mode.choices)
-        location = serializers.CharField(required=False, help_text="Required for a snapshot")
+        scope = serializers.ChoiceField(
+            choices=SyncBatch.Scope.choices,
+            required=False,
+            help_text="Required for a snapshot, absent for deltas: full_location zeroes every SKU "
+            "of the location the rows leave out; listed_skus sets the listed rows only",
+        )
+        location = serializers.CharField(
+            required=False, help_text="Default location of the rows (a snapshot's rows may name theirs)"
+        )
         rows = serializers.ListField()
 
     class InventorySyncOutput(serializers.Serializer):
         batch_id = serializers.CharField()
         mode = serializers.CharField()
+        scope = serializers.CharField(allow_null=True, help_text="The snapshot's scope; null for deltas")
         location = serializers.CharField(allow_null=True)
         rows = serializers.IntegerField()
-        changed = serializers.IntegerField()
+        changed = serializers.IntegerField(help_text="Stock rows changed (each has a ledger row)")
+        zeroed = serializers.IntegerField(
+            allow_null=True,
+            help_text="Stock rows a full_location snapshot left out and set to zero (to the reserved "
+            "quantity where units are reserved); 0 for listed_skus and deltas; null only when "
+            "replaying a snapshot applied before Omni counted them",
+        )
+        zeroed_by_location = serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="zeroed per location code, for every location a snapshot covered; {} for deltas",
+        )
         warnings = serializers.ListField(child=serializers.DictField())
         replayed = serializers.BooleanField()
 
@@ -191,6 +223,7 @@ class InventorySyncApi(APIView):
         result = services.inventory_sync(
             batch_id=data["batch_id"],
             mode=data["mode"],
+            scope=data.get("scope"),
             location=data.get("location"),
             rows=data["rows"],
             trace=services.Trace(actor=request.user, channel=Channel.INTEGRATION),

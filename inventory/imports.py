@@ -1,16 +1,21 @@
 """Stock files for head office: CSV or Excel in (through the same sync as the API), CSV or Excel out.
 
 Import columns: ``sku``, ``on_hand`` and optional ``safety_stock`` for a snapshot of one
-location; ``sku``, ``location``, ``delta`` for deltas. CSV may use ``,`` or ``;`` (what French
-Excel writes). Progress lives in the cache, outside the import's transaction, so the page
-can show it while the import runs.
+location (its whole stock: SKUs it holds that the file leaves out go to zero); ``sku``,
+``location``, ``delta`` for deltas. CSV may use ``,`` or ``;`` (what French Excel writes).
+
+An upload applies nothing: the file is read and dry-run in the background
+(``stock_import_preview``), head office sees what would change and confirms
+(``stock_import_confirm``) or discards it (``stock_import_cancel``); only then is it applied
+(``stock_import_apply``), and only if it still makes exactly the previewed changes. Progress
+lives in the cache, outside the import's transaction, so the page can show it meanwhile.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.core.cache import cache
 from django.db import transaction
@@ -38,7 +43,11 @@ def _progress_key(import_id: int) -> str:
 
 def stock_import_progress(stock_import: StockImport) -> int:
     """0–100 for the progress bar."""
-    if stock_import.status in {StockImport.Status.APPLIED, StockImport.Status.REJECTED}:
+    if stock_import.status not in {
+        StockImport.Status.PENDING,
+        StockImport.Status.CONFIRMED,
+        StockImport.Status.RUNNING,
+    }:
         return 100
     return int(cache.get(_progress_key(stock_import.pk)) or 0)
 
@@ -102,10 +111,21 @@ def parse_stock_file(name: str, data: bytes, mode: str) -> list[dict]:
     return rows
 
 
+class PreviewOutdated(Exception):
+    """Stock moved since the preview: applying now would change other rows or other amounts."""
+
+    def __init__(self, preview: dict):
+        super().__init__()
+        self.preview = preview
+
+
+SYNC_ERRORS = (services.BatchRejected, UnreadableFile, DomainError)
+
+
 @transaction.atomic
 def stock_import_create(*, actor, uploaded_file, mode: str, location: Location | None) -> StockImport:
-    """Keep the file and queue its import (after commit)."""
-    from .tasks import apply_stock_import
+    """Keep the file and queue its preview (after commit). Nothing is applied yet."""
+    from .tasks import preview_stock_import
 
     stock_import = StockImport.objects.create(
         file=uploaded_file,
@@ -114,51 +134,147 @@ def stock_import_create(*, actor, uploaded_file, mode: str, location: Location |
         location=location,
         created_by=actor,
     )
-    transaction.on_commit(lambda: apply_stock_import.delay(stock_import.pk))
+    transaction.on_commit(lambda: preview_stock_import.delay(stock_import.pk))
+    return stock_import
+
+
+def _sync_arguments(stock_import: StockImport, rows: list[dict], actor, progress) -> dict:
+    return {
+        "batch_id": f"import-{stock_import.pk}",
+        "mode": stock_import.mode,
+        # A head-office snapshot is the whole stock of its location, as the form says.
+        "scope": SyncBatch.Scope.FULL_LOCATION if stock_import.mode == SyncBatch.Mode.SNAPSHOT else None,
+        "location": stock_import.location.code if stock_import.location else None,
+        "rows": rows,
+        "trace": services.Trace(actor=actor, channel=Channel.HEAD_OFFICE, note=stock_import.original_name),
+        "progress": progress,
+    }
+
+
+def _read(stock_import: StockImport) -> tuple[list[dict], Callable[[int], None]]:
+    """The file's rows, and a progress callback for the sync (10–95 %)."""
+    key = _progress_key(stock_import.pk)
+    cache.set(key, 1, timeout=3600)
+    with stock_import.file.open("rb") as handle:
+        rows = parse_stock_file(stock_import.original_name, handle.read(), stock_import.mode)
+    StockImport.objects.filter(pk=stock_import.pk).update(total_rows=len(rows))
+    cache.set(key, 10, timeout=3600)
+
+    def progress(done: int) -> None:
+        cache.set(key, 10 + int(85 * done / max(len(rows), 1)), timeout=3600)
+
+    return rows, progress
+
+
+def _rejection(error: Exception) -> dict:
+    if isinstance(error, UnreadableFile):
+        return {"detail": str(error), "errors": []}
+    return error.as_dict()
+
+
+def _preview_of(outcome: dict, *, moved: bool = False) -> dict:
+    keep = ("rows", "changed", "units_up", "units_down", "zeroed", "zeroed_skus", "warnings", "digest")
+    return {
+        **{key: outcome[key] for key in keep},
+        "zeroed_by_location": outcome["zeroed_by_location"],
+        "listed_changed": outcome["changed"] - outcome["zeroed"],
+        "moved": moved,
+        "computed_at": timezone.now().isoformat(),
+    }
+
+
+def stock_import_preview(*, import_id: int) -> StockImport:
+    """Read the file and work out what applying it would change, changing nothing
+    (inventory_sync_preview): the import then waits for confirmation, or is rejected with
+    per-row errors. A second copy computes the same preview; a cancelled import stays so."""
+    stock_import = StockImport.objects.select_related("location", "created_by").get(pk=import_id)
+    if stock_import.status != StockImport.Status.PENDING:
+        return stock_import
+    try:
+        rows, progress = _read(stock_import)
+        outcome = services.inventory_sync_preview(
+            **_sync_arguments(stock_import, rows, stock_import.created_by, progress)
+        )
+    except SYNC_ERRORS as error:
+        changes = {
+            "status": StockImport.Status.REJECTED,
+            "result": _rejection(error),
+            "finished_at": timezone.now(),
+        }
+    else:
+        changes = {"status": StockImport.Status.PREVIEW, "preview": _preview_of(outcome)}
+    StockImport.objects.filter(pk=import_id, status=StockImport.Status.PENDING).update(**changes)
+    cache.delete(_progress_key(import_id))
+    stock_import.refresh_from_db()
+    return stock_import
+
+
+@transaction.atomic
+def stock_import_confirm(*, import_id: int, actor, digest: str) -> StockImport:
+    """Queue the apply (after commit) of an import waiting for confirmation, if ``digest`` is
+    the one of the preview the person saw: a preview recomputed meanwhile must be seen first."""
+    from .tasks import apply_stock_import
+
+    confirmed = StockImport.objects.filter(
+        pk=import_id, status=StockImport.Status.PREVIEW, preview__digest=digest
+    ).update(status=StockImport.Status.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now())
+    if not confirmed:
+        raise DomainError(
+            _("This import is no longer waiting for this confirmation: look at it again."),
+            code="stale_preview",
+        )
+    transaction.on_commit(lambda: apply_stock_import.delay(import_id))
+    return StockImport.objects.get(pk=import_id)
+
+
+@transaction.atomic
+def stock_import_cancel(*, import_id: int) -> StockImport:
+    """Discard an import not yet confirmed: nothing of it is applied, its file is deleted
+    (after commit); the row stays in the list as cancelled."""
+    cancelled = StockImport.objects.filter(
+        pk=import_id, status__in=[StockImport.Status.PENDING, StockImport.Status.PREVIEW]
+    ).update(status=StockImport.Status.CANCELLED, finished_at=timezone.now())
+    stock_import = StockImport.objects.get(pk=import_id)
+    if not cancelled:
+        raise DomainError(_("This import can no longer be cancelled."), code="not_cancellable")
+    transaction.on_commit(lambda: stock_import.file.delete(save=False))
     return stock_import
 
 
 def stock_import_apply(*, import_id: int) -> StockImport:
-    """Run one import: parse, then apply all or nothing through inventory_sync. Runs once:
-    a second copy finds the import no longer pending and does nothing."""
-    claimed = StockImport.objects.filter(pk=import_id, status=StockImport.Status.PENDING).update(
+    """Apply a confirmed import all or nothing through inventory_sync, in one transaction
+    that also checks it makes exactly the previewed changes (same SKUs, locations and
+    amounts): if stock moved so that it would not, nothing is applied and the import waits
+    for confirmation again with a new preview. Runs once: a second copy finds the import no
+    longer confirmed and does nothing."""
+    claimed = StockImport.objects.filter(pk=import_id, status=StockImport.Status.CONFIRMED).update(
         status=StockImport.Status.RUNNING
     )
-    stock_import = StockImport.objects.get(pk=import_id)
+    stock_import = StockImport.objects.select_related("location", "confirmed_by").get(pk=import_id)
     if not claimed:
         return stock_import
-    key = _progress_key(import_id)
-    cache.set(key, 1, timeout=3600)
+    changes: dict = {"finished_at": timezone.now()}
     try:
-        with stock_import.file.open("rb") as handle:
-            rows = parse_stock_file(stock_import.original_name, handle.read(), stock_import.mode)
-        StockImport.objects.filter(pk=import_id).update(total_rows=len(rows))
-        cache.set(key, 10, timeout=3600)
-
-        def progress(done: int) -> None:
-            cache.set(key, 10 + int(85 * done / max(len(rows), 1)), timeout=3600)
-
-        result = services.inventory_sync(
-            batch_id=f"import-{import_id}",
-            mode=stock_import.mode,
-            location=stock_import.location.code if stock_import.location else None,
-            rows=rows,
-            trace=services.Trace(
-                actor=stock_import.created_by, channel=Channel.HEAD_OFFICE, note=stock_import.original_name
-            ),
-            progress=progress,
-        )
-        status, processed = StockImport.Status.APPLIED, len(rows)
-    except services.BatchRejected as rejected:
-        result, status, processed = rejected.as_dict(), StockImport.Status.REJECTED, 0
-    except UnreadableFile as error:
-        result, status, processed = {"detail": str(error), "errors": []}, StockImport.Status.REJECTED, 0
-    except DomainError as error:
-        result, status, processed = error.as_dict(), StockImport.Status.REJECTED, 0
-    StockImport.objects.filter(pk=import_id).update(
-        status=status, result=result, processed_rows=processed, finished_at=timezone.now()
-    )
-    cache.delete(key)
+        rows, progress = _read(stock_import)
+        arguments = _sync_arguments(stock_import, rows, stock_import.confirmed_by, progress)
+        with transaction.atomic():
+            result = services.inventory_sync(**arguments)
+            applied = services.inventory_sync_changes(batch_id=arguments["batch_id"])
+            if applied["digest"] != stock_import.preview.get("digest"):
+                raise PreviewOutdated(_preview_of({**result, **applied}, moved=True))
+    except PreviewOutdated as outdated:
+        changes = {
+            "status": StockImport.Status.PREVIEW,
+            "preview": outdated.preview,
+            "confirmed_by": None,
+            "confirmed_at": None,
+        }
+    except SYNC_ERRORS as error:
+        changes.update(status=StockImport.Status.REJECTED, result=_rejection(error), processed_rows=0)
+    else:
+        changes.update(status=StockImport.Status.APPLIED, result=result, processed_rows=len(rows))
+    StockImport.objects.filter(pk=import_id).update(**changes)
+    cache.delete(_progress_key(import_id))
     stock_import.refresh_from_db()
     return stock_import
 

@@ -468,6 +468,12 @@ class SyncBatch(models.Model):
         SNAPSHOT = "snapshot", _("Full snapshot of a location")
         DELTA = "delta", _("Deltas")
 
+    class Scope(models.TextChoices):
+        """What a snapshot covers; deltas have no scope."""
+
+        FULL_LOCATION = "full_location", _("Every SKU of the location (those not listed go to zero)")
+        LISTED_SKUS = "listed_skus", _("Listed SKUs only")
+
     batch_id = models.CharField(_("batch id"), max_length=100, unique=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -482,13 +488,20 @@ class SyncBatch(models.Model):
 
 
 class StockImport(models.Model):
-    """A CSV or Excel file of stock uploaded by head office, applied in the background."""
+    """A CSV or Excel file of stock uploaded by head office: read and previewed in the
+    background, applied in the background once someone confirms the preview.
+
+    pending → preview → confirmed → running → applied; rejected (bad rows, at preview or at
+    apply); cancelled (from pending or preview). A stale preview goes back to preview."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", _("Reading the file")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Waiting")
         RUNNING = "running", _("Running")
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
 
     file = models.FileField(_("file"), upload_to="stock-imports/%Y/%m/")
     original_name = models.CharField(max_length=200)
@@ -498,8 +511,14 @@ class StockImport(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # What applying would change, as computed before confirmation (imports.stock_import_preview).
+    preview = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -33,9 +33,13 @@ class SafetyStockForm(forms.Form):
 class StockImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or Excel file"),
-        help_text=_("Columns: sku, on_hand[, safety_stock] for a snapshot; sku, location, delta for deltas."),
+        help_text=_(
+            "Columns: sku, on_hand[, safety_stock] for a snapshot (the location's whole stock: "
+            "SKUs it holds that the file leaves out go to zero); sku, location, delta for deltas."
+        ),
     )
-    mode = forms.ChoiceField(label=_("Mode"), choices=SyncBatch.Mode.choices)
+    # No default: a snapshot sets to zero what the file leaves out, so it is chosen, not assumed.
+    mode = forms.ChoiceField(label=_("Mode"), choices=[("", "—"), *SyncBatch.Mode.choices])
     location = forms.ModelChoiceField(
         label=_("Location (snapshot)"),
         queryset=Location.objects.filter(is_active=True).order_by("name"),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import PAGE_ROLES, role_required
 from accounts.models import Role
@@ -177,7 +178,9 @@ def stock_import_view(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.HEAD_OFFICE)
 def stock_import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    stock_import = get_object_or_404(StockImport.objects.select_related("location", "created_by"), pk=pk)
+    stock_import = get_object_or_404(
+        StockImport.objects.select_related("location", "created_by", "confirmed_by"), pk=pk
+    )
     context = {"stock_import": stock_import, "progress": imports.stock_import_progress(stock_import)}
     template = (
         "inventory/stock_import_detail.html#progress"
@@ -185,3 +188,27 @@ def stock_import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         else "inventory/stock_import_detail.html"
     )
     return render(request, template, context)
+
+
+@require_POST
+@role_required(Role.HEAD_OFFICE)
+def stock_import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(StockImport, pk=pk)
+    try:
+        imports.stock_import_confirm(import_id=pk, actor=request.user, digest=request.POST.get("digest", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("inventory:stock_import_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.HEAD_OFFICE)
+def stock_import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(StockImport, pk=pk)
+    try:
+        imports.stock_import_cancel(import_id=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("inventory:stock_import_detail", pk=pk)
+    messages.success(request, _("Import discarded: nothing was applied."))
+    return redirect("inventory:stock_import")

@@ -10,6 +10,13 @@ def release_expired_reservations() -> int:
 
 
 @shared_task(ignore_result=True)
+def preview_stock_import(import_id: int) -> None:
+    from .imports import stock_import_preview
+
+    stock_import_preview(import_id=import_id)
+
+
+@shared_task(ignore_result=True)
 def apply_stock_import(import_id: int) -> None:
     from .imports import stock_import_apply
 

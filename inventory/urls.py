@@ -18,6 +18,10 @@ urlpatterns = [
     path("stock/", stock_views.stock_search_view, name="stock_search"),
     path("stock/import/", stock_views.stock_import_view, name="stock_import"),
     path("stock/import/<int:pk>/", stock_views.stock_import_detail_view, name="stock_import_detail"),
+    path(
+        "stock/import/<int:pk>/confirm/", stock_views.stock_import_confirm_view, name="stock_import_confirm"
+    ),
+    path("stock/import/<int:pk>/cancel/", stock_views.stock_import_cancel_view, name="stock_import_cancel"),
     path("stock/<str:sku_code>/", stock_views.sku_stock_view, name="sku_stock"),
     path("stock/<str:sku_code>/at/<str:code>/", stock_views.stock_level_view, name="stock_level"),
 ]

@@ -19,7 +19,7 @@ from .stock import (
     transfer_receive,
     transfer_ship,
 )
-from .sync import inventory_sync
+from .sync import inventory_sync, inventory_sync_changes, inventory_sync_preview
 
 __all__ = [
     "BatchRejected",
@@ -28,6 +28,8 @@ __all__ = [
     "Trace",
     "catalogue_sync",
     "inventory_sync",
+    "inventory_sync_changes",
+    "inventory_sync_preview",
     "location_create",
     "location_set_active",
     "location_update",

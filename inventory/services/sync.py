@@ -7,10 +7,12 @@ COPY and are checked and applied with set-based SQL in one transaction:
   take stock below what is reserved); any error rejects the batch and nothing is applied;
 * a batch id is applied once: the same id with the same rows answers the stored result,
   the same id with other rows is a conflict;
-* a snapshot replaces the stock of every location it names (the top-level ``location`` or
-  each row's): it sets on hand and never loses a reservation (where it counts fewer units
-  than are reserved, on hand stays at the reserved quantity and a warning says so), and
-  SKUs such a location holds but the snapshot omits are counted as zero;
+* a snapshot says its scope. ``full_location`` replaces the stock of every location it names
+  (the top-level ``location`` or each row's): SKUs such a location holds but the snapshot
+  omits are counted as zero, and the result says how many per location (``zeroed``).
+  ``listed_skus`` sets only the rows given. Either way a snapshot sets on hand and never
+  loses a reservation (where it counts fewer units than are reserved, on hand stays at the
+  reserved quantity and a warning says so);
 * stock rows are locked in (SKU, location) order, and each change writes a ledger row.
 """
 
@@ -32,8 +34,11 @@ from .stock import Trace
 MAX_ROWS = 2_000_000
 
 
-def _payload_hash(mode: str, location: str | None, rows: list) -> str:
-    digest = hashlib.sha256(f"{mode}|{location}|".encode())
+def _payload_hash(mode: str, scope: str | None, location: str | None, rows: list) -> str:
+    # Full-location snapshots hash as they did before snapshots named their scope, so a batch
+    # applied then still replays.
+    kind = mode if scope in {None, SyncBatch.Scope.FULL_LOCATION} else f"{mode}/{scope}"
+    digest = hashlib.sha256(f"{kind}|{location}|".encode())
     for chunk_start in range(0, len(rows), 50_000):
         digest.update(
             json.dumps(rows[chunk_start : chunk_start + 50_000], sort_keys=True, default=str).encode()
@@ -150,12 +155,15 @@ def _check_duplicates(cursor, mode: str, errors: RowErrors) -> None:
             errors.add(row_no, "sku", _("Repeats row %(row)s.") % {"row": first_row}, sku=sku)
 
 
+# {join} is LEFT JOIN for a full-location snapshot (every stock row of its locations, those
+# it omits counted as zero) and JOIN for listed SKUs only.
 _SNAPSHOT_APPLY = """
 WITH current AS (
     SELECT st.id, st.sku_id, st.location_id, st.on_hand, st.reserved, st.safety_stock,
+           w.row_no IS NOT NULL AS listed,
            coalesce(w.quantity, 0) AS counted, coalesce(w.safety_stock, st.safety_stock) AS new_safety
       FROM inventory_stocklevel st
-      LEFT JOIN sync_rows w ON w.sku_id = st.sku_id AND w.location_id = st.location_id
+      {join} sync_rows w ON w.sku_id = st.sku_id AND w.location_id = st.location_id
      WHERE st.location_id IN (SELECT DISTINCT location_id FROM sync_rows)
      ORDER BY st.sku_id, st.location_id
        FOR UPDATE OF st
@@ -165,7 +173,7 @@ WITH current AS (
       FROM current c
      WHERE st.id = c.id AND (greatest(c.counted, c.reserved) <> c.on_hand OR c.new_safety <> c.safety_stock)
  RETURNING st.sku_id, st.location_id, st.on_hand - c.on_hand AS on_hand_delta,
-           st.safety_stock - c.safety_stock AS safety_delta, c.counted, c.reserved
+           st.safety_stock - c.safety_stock AS safety_delta, c.counted, c.reserved, c.listed
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
@@ -175,7 +183,7 @@ WITH current AS (
            %(reference)s, %(actor)s, %(channel)s, now()
       FROM updated
 )
-SELECT count(*), count(*) FILTER (WHERE counted < reserved) FROM updated
+SELECT location_id, count(*), count(*) FILTER (WHERE NOT listed) FROM updated GROUP BY location_id
 """
 
 _SNAPSHOT_SHORTFALLS = """
@@ -234,19 +242,24 @@ def inventory_sync(
     mode: str,
     rows: list,
     trace: Trace,
+    scope: str | None = None,
     location: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Apply a snapshot or a batch of deltas, all or nothing, once per batch id.
+    """Apply a snapshot or a batch of deltas, all or nothing, once per batch id. A snapshot
+    must name its ``scope`` (SyncBatch.Scope); deltas have none.
 
-    Returns ``{"batch_id", "mode", "rows", "changed", "warnings", "replayed"}``; raises
-    BatchRejected with per-row errors, or ConflictError when the batch id was used for
-    other rows.
+    Returns ``{"batch_id", "mode", "scope", "location", "rows", "changed", "zeroed",
+    "zeroed_by_location", "warnings", "replayed"}``: ``zeroed`` counts the stock rows a
+    full-location snapshot omitted and counted as zero, ``zeroed_by_location`` splits it
+    per location the snapshot covered. Raises BatchRejected with per-row errors, or
+    ConflictError when the batch id was used for other rows.
     """
     if not isinstance(batch_id, str) or not batch_id.strip() or len(batch_id) > 100:
         raise DomainError(_("A batch id (1–100 characters) is required."), code="invalid", field="batch_id")
     if mode not in SyncBatch.Mode.values:
         raise DomainError(_("Mode is “snapshot” or “delta”."), code="invalid", field="mode")
+    _check_scope(mode, scope)
     if not isinstance(rows, list):
         raise DomainError(_("Rows must be a list."), code="invalid", field="rows")
     if len(rows) > MAX_ROWS:
@@ -267,7 +280,7 @@ def inventory_sync(
                 field="location",
             )
 
-    payload_hash = _payload_hash(mode, location, rows)
+    payload_hash = _payload_hash(mode, scope, location, rows)
     previous = _replay(batch_id, payload_hash)
     if previous is not None:
         return previous
@@ -289,7 +302,7 @@ def inventory_sync(
             # The same batch id committed meanwhile (a concurrent retry): answer like a replay.
             pass
         else:
-            result = _apply(batch, mode, parsed, errors, trace, snapshot_location, progress)
+            result = _apply(batch, mode, scope, parsed, errors, trace, snapshot_location, progress)
             batch.result = result
             batch.save(update_fields=["result"])
             return {**result, "replayed": False}
@@ -301,6 +314,27 @@ def inventory_sync(
     return previous
 
 
+def _check_scope(mode: str, scope) -> None:
+    if mode == SyncBatch.Mode.DELTA:
+        if scope is not None:
+            raise DomainError(
+                _("Only a snapshot has a scope: deltas change the rows they list and nothing else."),
+                code="invalid",
+                field="scope",
+            )
+    elif scope is None:
+        raise DomainError(
+            _(
+                "A snapshot must say its scope: “full_location” also sets to zero every SKU of the "
+                "location that the rows leave out; “listed_skus” sets the listed SKUs only."
+            ),
+            code="scope_required",
+            field="scope",
+        )
+    elif scope not in SyncBatch.Scope.values:
+        raise DomainError(_("Scope is “full_location” or “listed_skus”."), code="invalid", field="scope")
+
+
 def _replay(batch_id: str, payload_hash: str) -> dict | None:
     batch = SyncBatch.objects.filter(batch_id=batch_id).first()
     if batch is None:
@@ -310,18 +344,28 @@ def _replay(batch_id: str, payload_hash: str) -> dict | None:
             _("Batch id %(id)s was already applied with other rows.") % {"id": batch_id},
             code="batch_id_reused",
         )
-    return {**batch.result, "replayed": True}
+    # Batches applied before snapshots named their scope were all full-location; how many
+    # rows they zeroed was not counted.
+    full = batch.mode == SyncBatch.Mode.SNAPSHOT
+    known = {"scope": SyncBatch.Scope.FULL_LOCATION if full else None, "zeroed": None if full else 0}
+    return {**known, "zeroed_by_location": {}, **batch.result, "replayed": True}
 
 
-def _apply(batch, mode, parsed, errors, trace, snapshot_location, progress) -> dict:
+def _reference(batch_id: str) -> str:
+    return f"sync:{batch_id}"[:100]
+
+
+def _apply(batch, mode, scope, parsed, errors, trace, snapshot_location, progress) -> dict:
     params = {
-        "reference": f"sync:{batch.batch_id}"[:100],
+        "reference": _reference(batch.batch_id),
         "actor": trace.actor.pk if getattr(trace.actor, "pk", None) else None,
         "channel": trace.channel,
     }
     warnings: list[dict] = []
+    zeroed_by_location: dict[str, int] = {}
     with connection.cursor() as cursor:
-        _load(cursor, _resolve(parsed, errors), progress)
+        resolved = _resolve(parsed, errors)
+        _load(cursor, resolved, progress)
         _check_duplicates(cursor, mode, errors)
         errors.raise_if_any()
         if mode == SyncBatch.Mode.SNAPSHOT:
@@ -345,8 +389,12 @@ def _apply(batch, mode, parsed, errors, trace, snapshot_location, progress) -> d
                         % {"counted": counted, "reserved": reserved},
                     }
                 )
-            cursor.execute(_SNAPSHOT_APPLY, params)
-            changed, _shortfalls = cursor.fetchone()
+            join = "LEFT JOIN" if scope == SyncBatch.Scope.FULL_LOCATION else "JOIN"
+            cursor.execute(_SNAPSHOT_APPLY.replace("{join}", join), params)
+            per_location = {location_id: (n, zeroed) for location_id, n, zeroed in cursor.fetchall()}
+            changed = sum(n for n, _zeroed in per_location.values())
+            codes = {row[6]: row[2] for row in resolved}
+            zeroed_by_location = {code: per_location.get(loc_id, (0, 0))[1] for loc_id, code in codes.items()}
         else:
             cursor.execute(_DELTA_AGGREGATE)
             cursor.execute(_DELTA_LOCK)
@@ -368,8 +416,87 @@ def _apply(batch, mode, parsed, errors, trace, snapshot_location, progress) -> d
     return {
         "batch_id": batch.batch_id,
         "mode": mode,
+        "scope": scope,
         "location": snapshot_location.code if snapshot_location else None,
         "rows": len(parsed),
         "changed": changed,
+        "zeroed": sum(zeroed_by_location.values()),
+        "zeroed_by_location": dict(sorted(zeroed_by_location.items())),
         "warnings": warnings,
     }
+
+
+_CHANGES = """
+SELECT count(*),
+       coalesce(sum(m.on_hand_delta) FILTER (WHERE m.on_hand_delta > 0), 0),
+       coalesce(-sum(m.on_hand_delta) FILTER (WHERE m.on_hand_delta < 0), 0),
+       md5(coalesce(string_agg(
+           concat_ws(':', m.sku_id, m.location_id, m.on_hand_delta, m.safety_stock_delta), ','
+           ORDER BY m.sku_id, m.location_id), ''))
+  FROM inventory_stockmovement m
+ WHERE m.reference = %(reference)s
+"""
+
+_ZEROED = """
+SELECT s.code, l.code, st.on_hand - m.on_hand_delta, st.on_hand
+  FROM inventory_stockmovement m
+  JOIN inventory_sku s ON s.id = m.sku_id
+  JOIN inventory_location l ON l.id = m.location_id
+  JOIN inventory_stocklevel st ON st.sku_id = m.sku_id AND st.location_id = m.location_id
+ WHERE m.reference = %(reference)s AND m.kind = 'sync_snapshot'
+   AND NOT EXISTS (SELECT 1 FROM sync_rows r WHERE r.sku_id = m.sku_id AND r.location_id = m.location_id)
+ ORDER BY l.code, s.code
+ LIMIT %(sample)s
+"""
+
+
+def inventory_sync_changes(*, batch_id: str, sample: int = 200) -> dict:
+    """What inventory_sync just changed for ``batch_id``: stock rows changed, units added and
+    removed, the first ``sample`` SKUs a full-location snapshot counted as zero (sku,
+    location, before, after), and a digest of every change (SKU, location, on hand and
+    safety stock deltas) that is equal only when two runs change exactly the same.
+
+    Caller must run it in the transaction that ran the sync (it reads that transaction's
+    ledger rows and its ``sync_rows`` table) and not for a replay.
+    """
+    params = {"reference": _reference(batch_id), "sample": sample}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGES, params)
+        changed, units_up, units_down, digest = cursor.fetchone()
+        cursor.execute(_ZEROED, params)
+        zeroed = [
+            {"sku": sku, "location": location, "before": before, "after": after}
+            for sku, location, before, after in cursor.fetchall()
+        ]
+    return {
+        "changed": changed,
+        "units_up": units_up,
+        "units_down": units_down,
+        "zeroed_skus": zeroed,
+        "digest": digest,
+    }
+
+
+class _RolledBack(Exception):
+    def __init__(self, outcome: dict):
+        super().__init__()
+        self.outcome = outcome
+
+
+def inventory_sync_preview(*, sample: int = 200, **sync_arguments) -> dict:
+    """What inventory_sync would do with these arguments, without doing it: the sync runs
+    (same validation, same row locks, held briefly) in a savepoint that is then rolled back.
+
+    Returns inventory_sync's result plus inventory_sync_changes'; raises what inventory_sync
+    raises (BatchRejected with per-row errors, DomainError, ConflictError). A batch id
+    already applied answers its stored result (``replayed: true``) with no changes.
+    """
+    try:
+        with transaction.atomic():
+            result = inventory_sync(**sync_arguments)
+            if result["replayed"]:
+                return result
+            changes = inventory_sync_changes(batch_id=sync_arguments["batch_id"], sample=sample)
+            raise _RolledBack({**result, **changes})
+    except _RolledBack as rolled_back:
+        return rolled_back.outcome

@@ -1,6 +1,7 @@
 import pytest
 
 from inventory import services
+from inventory.models import StockLevel
 from tests.browser.conftest import sign_in
 from tests.factories import LocationFactory, SKUFactory
 
@@ -77,3 +78,34 @@ def test_head_office_import_shows_progress_and_errors(
     page.wait_for_selector("[data-testid=import-errors]")
     assert "INCONNU" in page.inner_text("[data-testid=import-errors]")
     screenshot(page, "stock-import-rejected")
+
+
+def test_head_office_sees_what_an_import_changes_before_confirming_it(
+    page, live_server, head_office, stocked, lyon, screenshot, tmp_path
+):
+    # given Lyon also holds a SKU the file leaves out
+    other = SKUFactory(code="PULL-COL-V-L", name="Pull col V marine L")
+    services.stock_receive(sku=other, location=lyon, quantity=6, trace=services.Trace(actor=head_office))
+    sign_in(page, live_server, "claire")
+    page.goto(f"{live_server.url}/stock/import/")
+    snapshot = tmp_path / "inventaire-lyon.csv"
+    snapshot.write_text(f"sku;on_hand\n{stocked.code};7\n", encoding="utf-8")
+    page.set_input_files("input[name=file]", str(snapshot))
+    page.select_option("select[name=mode]", "snapshot")
+    page.select_option("select[name=location]", str(lyon.pk))
+    # when the file is uploaded
+    page.click("main button[type=submit]")
+    # then the preview says what it would do, and nothing changed yet
+    page.wait_for_selector("[data-testid=import-preview]")
+    assert page.inner_text("[data-testid=preview-zeroed]") == "1"
+    assert other.code in page.inner_text("[data-testid=preview-zeroed-skus]")
+    confirm = page.locator("[data-testid=confirm-import]")
+    assert confirm.inner_text() == "Appliquer 1 changement, mettre 1 SKU à zéro"
+    assert StockLevel.objects.get(sku=other, location=lyon).on_hand == 6
+    screenshot(page, "stock-import-preview")
+    # when head office confirms
+    confirm.click()
+    page.wait_for_selector("[data-testid=import-status]:has-text('Appliqué')")
+    levels = dict(StockLevel.objects.filter(location=lyon).values_list("sku__code", "on_hand"))
+    assert levels == {stocked.code: 7, other.code: 0}
+    screenshot(page, "stock-import-applied")

@@ -1,7 +1,7 @@
 import pytest
 
 from inventory import services
-from inventory.models import SKU, StockLevel
+from inventory.models import SKU, StockLevel, StockMovement, SyncBatch
 from tests.contract.errors import field_errors
 from tests.factories import LocationFactory, SKUFactory, ean13
 
@@ -50,6 +50,7 @@ def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
     body = {
         "batch_id": "erp-42",
         "mode": "snapshot",
+        "scope": "full_location",
         "location": lyon.code,
         "rows": [{"sku": "CAP-1", "on_hand": 7}],
     }
@@ -69,6 +70,81 @@ def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
     )
     assert rejected.status_code == 400
     assert field_errors(rejected) == {"rows[0].sku": ["Unknown SKU NOPE."]}
+
+
+@pytest.fixture
+def lyon_shelf(lyon, head_office):
+    """Lyon holds three SKUs, four units each."""
+    for code in ("CAP-1", "CAP-2", "CAP-3"):
+        services.stock_receive(
+            sku=SKUFactory(code=code), location=lyon, quantity=4, trace=services.Trace(actor=head_office)
+        )
+    return lyon
+
+
+def _shelf():
+    return dict(StockLevel.objects.values_list("sku__code", "on_hand"))
+
+
+def test_a_snapshot_without_scope_is_refused_and_writes_nothing(api_as, integration_client, lyon_shelf):
+    body = {
+        "batch_id": "erp-1",
+        "mode": "snapshot",
+        "location": lyon_shelf.code,
+        "rows": [{"sku": "CAP-1", "on_hand": 1}],
+    }
+    response = api_as(integration_client).post("/api/v1/inventory/sync/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "scope_required"
+    [message] = field_errors(response)["scope"]
+    assert "full_location" in message and "zero" in message
+    assert _shelf() == {"CAP-1": 4, "CAP-2": 4, "CAP-3": 4}
+    assert not SyncBatch.objects.exists()
+
+
+def test_a_full_location_snapshot_says_how_many_skus_it_zeroed(api_as, integration_client, lyon_shelf):
+    body = {
+        "batch_id": "erp-2",
+        "mode": "snapshot",
+        "scope": "full_location",
+        "rows": [{"sku": "CAP-1", "location": lyon_shelf.code, "on_hand": 1}],
+    }
+    api = api_as(integration_client)
+    response = api.post("/api/v1/inventory/sync/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert {k: response.json()[k] for k in ("scope", "changed", "zeroed", "zeroed_by_location")} == {
+        "scope": "full_location",
+        "changed": 3,
+        "zeroed": 2,
+        "zeroed_by_location": {lyon_shelf.code: 2},
+    }
+    assert _shelf() == {"CAP-1": 1, "CAP-2": 0, "CAP-3": 0}
+    replay = api.post("/api/v1/inventory/sync/", body, format="json").json()
+    assert replay == {**response.json(), "replayed": True}
+    assert StockMovement.objects.filter(reference="sync:erp-2").count() == 3
+
+
+def test_a_listed_skus_snapshot_zeroes_nothing(api_as, integration_client, lyon_shelf):
+    body = {
+        "batch_id": "erp-3",
+        "mode": "snapshot",
+        "scope": "listed_skus",
+        "location": lyon_shelf.code,
+        "rows": [{"sku": "CAP-1", "on_hand": 1}],
+    }
+    response = api_as(integration_client).post("/api/v1/inventory/sync/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["changed"], response.json()["zeroed"]) == (1, 0)
+    assert _shelf() == {"CAP-1": 1, "CAP-2": 4, "CAP-3": 4}
+
+
+def test_the_schema_documents_the_scope(api_as, head_office):
+    schema = api_as(head_office).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/inventory/sync/"]["post"]
+    assert "full_location" in operation["description"] and "listed_skus" in operation["description"]
+    assert {"scope", "zeroed", "zeroed_by_location"} <= set(
+        schema["components"]["schemas"]["InventorySyncOutput"]["properties"]
+    )
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from inventory import services
 from inventory.models import StockImport, StockLevel, StockMovement
+from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,22 +98,111 @@ def _upload(client, name: str, content: bytes, **fields):
     )
 
 
-def test_csv_import_applies_through_the_sync(
-    client, head_office, sku, lyon, django_capture_on_commit_callbacks
+def test_an_upload_shows_a_preview_and_changes_nothing(
+    client, head_office, sku, lyon, stock, django_capture_on_commit_callbacks
 ):
+    # given Lyon holds the SKU and another one the file leaves out
+    stock(sku, lyon, 3)
+    other = SKUFactory(code="OXF-BLU-L")
+    stock(other, lyon, 5)
     client.force_login(head_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # when
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(
             client, "stock.csv", f"sku;on_hand\n{sku.code};12\n".encode(), mode="snapshot", location=lyon.pk
         )
-    assert response.status_code == 302
+    # then
     stock_import = StockImport.objects.get()
-    assert stock_import.status == "applied"
-    assert StockLevel.objects.get().on_hand == 12
-    page = client.get(
-        reverse("inventory:stock_import_detail", args=[stock_import.pk]), HTTP_HX_REQUEST="true"
+    assert response.status_code == 302 and stock_import.status == "preview"
+    page = client.get(response.url)
+    assert "Apply 1 change, set 1 SKU to zero" in page.text
+    assert other.code in page.text  # listed among the SKUs set to zero
+    assert dict(StockLevel.objects.values_list("sku__code", "on_hand")) == {sku.code: 3, other.code: 5}
+    assert not StockMovement.objects.filter(kind="sync_snapshot").exists()
+
+
+@pytest.fixture
+def previewed(client, head_office, sku, lyon, stock, django_capture_on_commit_callbacks):
+    """A snapshot import of Lyon waiting for confirmation: the SKU 3 → 12, another 5 → 0."""
+    stock(sku, lyon, 3)
+    stock(SKUFactory(code="OXF-BLU-L"), lyon, 5)
+    client.force_login(head_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(
+            client, "stock.csv", f"sku;on_hand\n{sku.code};12\n".encode(), mode="snapshot", location=lyon.pk
+        )
+    return StockImport.objects.get()
+
+
+def test_confirming_the_preview_applies_it(client, previewed, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("inventory:stock_import_confirm", args=[previewed.pk]),
+            {"digest": previewed.preview["digest"]},
+        )
+    assert response.status_code == 302
+    previewed.refresh_from_db()
+    assert previewed.status == "applied" and previewed.confirmed_by.username == "claire"
+    assert dict(StockLevel.objects.values_list("sku__code", "on_hand")) == {"OXF-BLU-M": 12, "OXF-BLU-L": 0}
+    page = client.get(reverse("inventory:stock_import_detail", args=[previewed.pk]), HTTP_HX_REQUEST="true")
+    assert 'value="100"' in page.text and "1 SKU not in the file was set to zero" in page.text
+
+
+def test_cancelling_the_preview_discards_it(client, previewed, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("inventory:stock_import_cancel", args=[previewed.pk]))
+    assert response.url == reverse("inventory:stock_import")
+    previewed.refresh_from_db()
+    assert previewed.status == "cancelled"
+    assert not previewed.file.storage.exists(previewed.file.name)
+    # a late confirmation applies nothing
+    client.post(
+        reverse("inventory:stock_import_confirm", args=[previewed.pk]),
+        {"digest": previewed.preview["digest"]},
     )
-    assert 'value="100"' in page.text
+    previewed.refresh_from_db()
+    assert previewed.status == "cancelled"
+    assert dict(StockLevel.objects.values_list("sku__code", "on_hand")) == {"OXF-BLU-M": 3, "OXF-BLU-L": 5}
+
+
+def test_stock_that_moved_since_the_preview_asks_again(
+    client, previewed, sku, lyon, django_capture_on_commit_callbacks
+):
+    # given a sale took one of the units the snapshot would zero, after the preview
+    other = StockLevel.objects.get(sku__code="OXF-BLU-L")
+    services.stock_adjust(sku=other.sku, location=lyon, delta=-1, trace=services.Trace(reason="theft"))
+    # when head office confirms what it saw
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("inventory:stock_import_confirm", args=[previewed.pk]),
+            {"digest": previewed.preview["digest"]},
+        )
+    # then nothing is applied and the new figures wait for confirmation
+    previewed.refresh_from_db()
+    assert previewed.status == "preview" and previewed.preview["moved"] is True
+    assert previewed.preview["zeroed_skus"] == [
+        {"sku": "OXF-BLU-L", "location": lyon.code, "before": 4, "after": 0}
+    ]
+    assert dict(StockLevel.objects.values_list("sku__code", "on_hand")) == {"OXF-BLU-M": 3, "OXF-BLU-L": 4}
+    assert (
+        "Stock moved since the preview"
+        in client.get(reverse("inventory:stock_import_detail", args=[previewed.pk])).text
+    )
+    # an old page's confirmation is refused; the new one applies
+    stale = client.post(
+        reverse("inventory:stock_import_confirm", args=[previewed.pk]), {"digest": "0" * 32}, follow=True
+    )
+    assert "no longer waiting for this confirmation" in stale.text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("inventory:stock_import_confirm", args=[previewed.pk]),
+            {"digest": previewed.preview["digest"]},
+        )
+    previewed.refresh_from_db()
+    assert previewed.status == "applied"
+    assert dict(StockLevel.objects.values_list("sku__code", "on_hand")) == {"OXF-BLU-M": 12, "OXF-BLU-L": 0}
 
 
 def test_malformed_csv_is_rejected_row_by_row(
@@ -141,6 +232,7 @@ def test_import_with_missing_columns_or_garbage_is_rejected(
     assert "on_hand" not in results[0] and "sku" in results[0]
     assert "Excel" in results[1]
     assert _upload(client, "notes.pdf", b"%PDF", mode="delta").status_code == 200  # refused by the form
+    assert _upload(client, "stock.csv", b"sku;on_hand\n", location=lyon.pk).status_code == 200  # no mode
 
 
 def test_only_head_office_imports(client, lyon_associate):

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             inventory_services.inventory_sync(
                 batch_id=f"demo-stock-{location.code}",
                 mode="snapshot",
+                scope="full_location",
                 location=location.code,
                 rows=snapshot,
                 trace=inventory_services.Trace(note="demo data"),
