@@ -4,15 +4,10 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
-
 from . import services
 from .geo import postcode_point
 from .models import Channel, Location, OpeningPeriod, SyncBatch
 from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
-
-ALL_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
 
 class OpeningPeriodOutput(serializers.ModelSerializer):
@@ -79,7 +74,7 @@ class LocationListApi(generics.ListAPIView):
     """The network's locations. A store associate's token sees their own store only."""
 
     serializer_class = LocationOutput
-    permission_classes = [api_roles(*ALL_ROLES)]
+    scope = "locations.read"
     filterset_class = LocationFilter
 
     def get_queryset(self):
@@ -88,7 +83,7 @@ class LocationListApi(generics.ListAPIView):
 
 class LocationDetailApi(generics.RetrieveAPIView):
     serializer_class = LocationOutput
-    permission_classes = [api_roles(*ALL_ROLES)]
+    scope = "locations.read"
 
     @extend_schema(operation_id="location_retrieve")
     def get(self, request, *args, **kwargs):
@@ -99,9 +94,6 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
 
 # --- Catalogue, inventory sync and availability -------------------------------------------
-
-SYNC_ROLES = (Role.HEAD_OFFICE, Role.INTEGRATION)
-AVAILABILITY_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
 
 
 class RowErrorOutput(serializers.Serializer):
@@ -122,7 +114,7 @@ class ProductSyncApi(APIView):
     """Upsert a batch of SKUs from the PIM. All rows are validated; one bad row rejects the
     whole batch (400 with per-row errors) and nothing is written."""
 
-    permission_classes = [api_roles(*SYNC_ROLES)]
+    scope = "products.sync"
 
     class ProductRow(serializers.Serializer):
         sku = serializers.CharField(max_length=40)
@@ -166,7 +158,7 @@ class InventorySyncApi(APIView):
     (``replayed: true``); the same id with other rows is a 409. Any bad row rejects the whole
     batch (400 with per-row errors). A snapshot never loses a reservation."""
 
-    permission_classes = [api_roles(*SYNC_ROLES)]
+    scope = "inventory.sync"
 
     class InventorySyncInput(serializers.Serializer):
         batch_id = serializers.CharField(max_length=100)
@@ -207,7 +199,7 @@ class AvailabilityApi(APIView):
     home-delivery ATP for the channel; with ``lat``/``lon`` (or a French ``postcode``), the
     nearest click & collect stores within ``radius_km`` with each SKU's ATP and today's hours."""
 
-    permission_classes = [api_roles(*AVAILABILITY_ROLES)]
+    scope = "availability.read"
 
     class AvailabilityInput(serializers.Serializer):
         skus = serializers.CharField(help_text="Comma-separated SKU codes (at most 100)")

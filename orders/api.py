@@ -14,18 +14,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
 from inventory.models import Location
 from inventory.services import Trace
 
 from . import selectors, services
 from .models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine, Payment, SalesChannel
-
-CAPTURE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
-CHANGE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
-FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
-
 
 # ---------------------------------------------------------------- input
 
@@ -229,7 +222,7 @@ def _order(request, number: str) -> Order:
 
 
 class OrderListCreateApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = {"GET": "orders.search", "POST": "orders.place"}
 
     @extend_schema(
         parameters=[
@@ -296,7 +289,7 @@ class _DateFilters(serializers.Serializer):
 
 
 class OrderDetailApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = "orders.read"
 
     @extend_schema(responses=OrderOutput)
     def get(self, request, number: str):
@@ -305,7 +298,7 @@ class OrderDetailApi(APIView):
 
 
 class OrderTrackingApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = "orders.read"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, number: str):
@@ -327,7 +320,7 @@ class CancelInput(ReasonInput):
 
 
 class OrderCancelApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.cancel"
 
     @extend_schema(request=CancelInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -344,7 +337,7 @@ class OrderCancelApi(APIView):
 
 
 class OrderShippingAddressApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=AddressInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -363,7 +356,7 @@ class RequestedDeliveryInput(ReasonInput):
 
 
 class OrderLineRequestedDeliveryApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=RequestedDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -389,7 +382,7 @@ class LineDeliveryInput(ReasonInput):
 
 
 class OrderLineDeliveryApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=LineDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -421,7 +414,7 @@ class HoldInput(serializers.Serializer):
 
 
 class OrderHoldApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.hold"
 
     @extend_schema(request=HoldInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -437,7 +430,7 @@ class OrderHoldApi(APIView):
 
 
 class OrderReleaseApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.hold"
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: str):
@@ -452,7 +445,7 @@ class ShipInput(serializers.Serializer):
 
 
 class OrderLineShipApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=ShipInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -469,7 +462,7 @@ class OrderLineShipApi(APIView):
 
 
 class OrderLineReadyApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -485,7 +478,7 @@ class CollectInput(serializers.Serializer):
 
 
 class OrderLineCollectApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=CollectInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):

@@ -169,10 +169,10 @@ WITH current AS (
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
-         reason, note, reference, actor_id, channel, created_at)
+         reason, note, reference, actor_id, api_client_id, channel, created_at)
     SELECT sku_id, location_id, 'sync_snapshot', on_hand_delta, 0, 0, safety_delta, 'count',
            CASE WHEN counted < reserved THEN 'snapshot ' || counted || ' below ' || reserved || ' reserved' ELSE '' END,
-           %(reference)s, %(actor)s, %(channel)s, now()
+           %(reference)s, %(actor)s, %(api_client)s, %(channel)s, now()
       FROM updated
 )
 SELECT count(*), count(*) FILTER (WHERE counted < reserved) FROM updated
@@ -220,8 +220,8 @@ WITH updated AS (
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
-         reason, note, reference, actor_id, channel, created_at)
-    SELECT sku_id, location_id, 'sync_delta', delta, 0, 0, 0, '', '', %(reference)s, %(actor)s, %(channel)s, now()
+         reason, note, reference, actor_id, api_client_id, channel, created_at)
+    SELECT sku_id, location_id, 'sync_delta', delta, 0, 0, 0, '', '', %(reference)s, %(actor)s, %(api_client)s, %(channel)s, now()
       FROM updated
 )
 SELECT count(*) FROM updated
@@ -317,6 +317,7 @@ def _apply(batch, mode, parsed, errors, trace, snapshot_location, progress) -> d
     params = {
         "reference": f"sync:{batch.batch_id}"[:100],
         "actor": trace.actor.pk if getattr(trace.actor, "pk", None) else None,
+        "api_client": trace.api_client.pk if trace.api_client else None,
         "channel": trace.channel,
     }
     warnings: list[dict] = []

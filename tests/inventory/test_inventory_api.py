@@ -7,8 +7,8 @@ from tests.factories import LocationFactory, SKUFactory, ean13
 pytestmark = pytest.mark.django_db
 
 
-def test_product_sync_api(api_as, integration_client):
-    api = api_as(integration_client)
+def test_product_sync_api(api_as, erp_client):
+    api = api_as(erp_client)
     row = {"sku": "JEAN-501-32", "ean": ean13(7), "name": "Jean droit 32", "price": "89.00", "size": "32"}
     response = api.post("/api/v1/products/sync/", {"products": [row]}, format="json")
     assert response.status_code == 200, response.json()
@@ -30,22 +30,22 @@ def test_product_sync_needs_the_right_role(api_as, call_centre, lyon_associate):
     assert api_as(lyon_associate).post("/api/v1/inventory/sync/", {}, format="json").status_code == 403
 
 
-def test_malformed_json_is_a_400(api_as, integration_client):
-    response = api_as(integration_client).post(
+def test_malformed_json_is_a_400(api_as, erp_client):
+    response = api_as(erp_client).post(
         "/api/v1/inventory/sync/", data="{not json", content_type="application/json"
     )
     assert response.status_code == 400
 
 
-def test_inventory_sync_api_with_wrong_types_reports_fields(api_as, integration_client):
-    response = api_as(integration_client).post(
+def test_inventory_sync_api_with_wrong_types_reports_fields(api_as, erp_client):
+    response = api_as(erp_client).post(
         "/api/v1/inventory/sync/", {"batch_id": "", "mode": "everything", "rows": "many"}, format="json"
     )
     assert response.status_code == 400
     assert {"batch_id", "mode", "rows"} <= set(response.json())
 
 
-def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
+def test_inventory_sync_api_round_trip(api_as, erp_client, lyon):
     SKUFactory(code="CAP-1")
     body = {
         "batch_id": "erp-42",
@@ -53,7 +53,7 @@ def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
         "location": lyon.code,
         "rows": [{"sku": "CAP-1", "on_hand": 7}],
     }
-    api = api_as(integration_client)
+    api = api_as(erp_client)
     first = api.post("/api/v1/inventory/sync/", body, format="json")
     assert first.status_code == 200 and first.json()["changed"] == 1
     assert api.post("/api/v1/inventory/sync/", body, format="json").json()["replayed"] is True
