@@ -82,7 +82,7 @@ def order_get(*, user, number: str) -> Order:
                 ),
             ),
             "payments",
-            Prefetch("events", OrderEvent.objects.select_related("actor", "line")),
+            Prefetch("events", OrderEvent.objects.select_related("actor", "api_client", "line")),
         )
         .filter(number=number)
         .first()
