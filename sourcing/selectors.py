@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.query import ModelIterable
+from django.http import Http404
 from django.utils import timezone
 
 from inventory.models import Location, OpeningPeriod
@@ -254,7 +255,12 @@ class _ShippingOnly(ModelIterable):
 
 
 def fulfilment_order_get(*, user, number: str) -> FulfilmentOrder:
-    return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
+    """The fulfilment order if the user may see it; 404 otherwise (another location's work is
+    not revealed)."""
+    try:
+        return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
+    except FulfilmentOrder.DoesNotExist as exc:
+        raise Http404(number) from exc
 
 
 def backorder_queue() -> QuerySet:
