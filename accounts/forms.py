@@ -2,6 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import Location
+
+from .models import ApiClient
+
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form; integration clients use the REST API with a token, not pages."""
@@ -17,3 +21,25 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_integration_client:
             raise forms.ValidationError(self.error_messages["api_only"], code="api_only")
+
+
+class ApiClientForm(forms.Form):
+    """Head office creates an API client: a name, a profile and, for a vendor or a store
+    system, its location."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    profile = forms.ChoiceField(label=_("Profile"), choices=ApiClient.Profile.choices)
+    location = forms.ModelChoiceField(
+        label=_("Location"),
+        queryset=Location.objects.filter(
+            kind__in=[Location.Kind.STORE, Location.Kind.DROP_SHIP_VENDOR]
+        ).order_by("kind", "code"),
+        required=False,
+        help_text=_("Required for a drop-ship vendor (its location) or a store system (its store)."),
+    )
+    expires_at = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: the default validity (OMNI_API_TOKEN_DAYS), or never."),
+    )

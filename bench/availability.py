@@ -14,13 +14,11 @@ import tempfile
 import time
 import urllib.request
 
-from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed
+from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed, web_shop_key
 
 setup_django()
 
-from rest_framework.authtoken.models import Token  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
 from inventory.selectors import network_availability, stores_near  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "400"))
@@ -53,8 +51,7 @@ def main() -> None:
         )
     network, near = summary(network_ms), summary(near_ms)
 
-    user, _ = User.objects.get_or_create(username="bench.api", defaults={"role": Role.INTEGRATION})
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = web_shop_key()
     server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
     try:
         urls = []

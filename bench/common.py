@@ -177,3 +177,16 @@ def load_script_run(script: str, port: int, seconds: int = 15, clients: int = 16
     return round(
         float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec"))), 1
     )
+
+
+def web_shop_key(username: str = "bench.api") -> str:
+    """A working key of the bench's web-shop API client (created once, rotated on each run:
+    keys are stored hashed, so a run can only learn a fresh one)."""
+    from accounts.models import ApiClient, Role, User
+    from accounts.services import api_client_create, api_client_rotate
+
+    client = ApiClient.objects.filter(user__username=username).first()
+    if client is None:
+        user, _ = User.objects.get_or_create(username=username, defaults={"role": Role.INTEGRATION})
+        return api_client_create(name="Bench web shop", profile="web_shop", user=user, expires_at=None)[1]
+    return api_client_rotate(client=client)

@@ -15,14 +15,11 @@ import threading
 import time
 import uuid
 
-from common import N_SKUS, ROOT, gunicorn, percentile, result, setup_django
+from common import N_SKUS, ROOT, gunicorn, percentile, result, setup_django, web_shop_key
 
 setup_django()
 
 from django.db import connection  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
-
-from accounts.models import Role, User  # noqa: E402
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "800"))
 CLIENTS = 16
@@ -192,8 +189,7 @@ def baseline_sender():
 def main() -> None:
     if subprocess.run([sys.executable, str(ROOT / "bench/generate_network.py")], check=False).returncode:
         raise SystemExit("could not generate the network")
-    user, _ = User.objects.get_or_create(username="bench.api", defaults={"role": Role.INTEGRATION})
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = web_shop_key()
     rng = random.Random()
     run_id = uuid.uuid4().hex[:8]
     bodies = [order_body(rng, n) for n in range(ORDERS)]

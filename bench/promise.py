@@ -14,13 +14,11 @@ import tempfile
 import time
 import urllib.request
 
-from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed
+from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed, web_shop_key
 
 setup_django()
 
-from rest_framework.authtoken.models import Token  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
 from inventory.geo import postcode_point  # noqa: E402
 from inventory.models import SKU  # noqa: E402
 from sourcing.planning import promise_options  # noqa: E402
@@ -58,8 +56,7 @@ def main() -> None:
                             postcode=postcode, profile=profile, rules=rules)  # fmt: skip
 
     baseline = summary([timed(lambda b=b: in_process(b)) for b in carts[:ROUNDS]])
-    user, _ = User.objects.get_or_create(username="bench.api", defaults={"role": Role.INTEGRATION})
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = web_shop_key()
     server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
     try:
         api_ms = []

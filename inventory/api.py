@@ -4,16 +4,12 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
 from omni.api import HourMinuteField, InputSerializer
 
 from . import services
 from .geo import postcode_point
 from .models import Channel, Location, OpeningPeriod, SyncBatch
 from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
-
-ALL_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
 
 class OpeningPeriodOutput(serializers.ModelSerializer):
@@ -80,7 +76,7 @@ class LocationListApi(generics.ListAPIView):
     """The network's locations. A store associate's token sees their own store only."""
 
     serializer_class = LocationOutput
-    permission_classes = [api_roles(*ALL_ROLES)]
+    scope = "locations.read"
     filterset_class = LocationFilter
 
     def get_queryset(self):
@@ -89,7 +85,7 @@ class LocationListApi(generics.ListAPIView):
 
 class LocationDetailApi(generics.RetrieveAPIView):
     serializer_class = LocationOutput
-    permission_classes = [api_roles(*ALL_ROLES)]
+    scope = "locations.read"
 
     @extend_schema(operation_id="location_retrieve")
     def get(self, request, *args, **kwargs):
@@ -100,9 +96,6 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
 
 # --- Catalogue, inventory sync and availability -------------------------------------------
-
-SYNC_ROLES = (Role.HEAD_OFFICE, Role.INTEGRATION)
-AVAILABILITY_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
 
 
 class ProductRow(InputSerializer):
@@ -129,7 +122,7 @@ class ProductSyncApi(APIView):
     """Upsert a batch of SKUs from the PIM. All rows are validated; one bad row rejects the
     whole batch (400 with per-row errors) and nothing is written."""
 
-    permission_classes = [api_roles(*SYNC_ROLES)]
+    scope = "products.sync"
 
     class ProductSyncInput(InputSerializer):
         products = ProductRows(help_text="Up to tens of thousands of rows.")
@@ -175,7 +168,7 @@ class InventorySyncApi(APIView):
     where it counts fewer units than are reserved, on hand stays at the reserved quantity
     and ``warnings`` says so."""
 
-    permission_classes = [api_roles(*SYNC_ROLES)]
+    scope = "inventory.sync"
 
     class InventorySyncInput(InputSerializer):
         batch_id = serializers.CharField(max_length=100)
@@ -257,7 +250,7 @@ class AvailabilityApi(APIView):
     home-delivery ATP for the channel; with ``lat``/``lon`` (or a French ``postcode``), the
     nearest click & collect stores within ``radius_km`` with each SKU's ATP and today's hours."""
 
-    permission_classes = [api_roles(*AVAILABILITY_ROLES)]
+    scope = "availability.read"
 
     class AvailabilityInput(serializers.Serializer):
         skus = serializers.CharField(help_text="Comma-separated SKU codes (at most 100)")

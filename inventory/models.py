@@ -351,6 +351,15 @@ class StockMovement(models.Model):
         blank=True,
         related_name="+",
     )
+    api_client = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("API client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # an audit detail, never searched by: no index to grow with the ledger
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 

@@ -13,8 +13,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
 from inventory.models import Location
 from inventory.services import Trace
 from omni import idempotency
@@ -22,11 +20,6 @@ from omni.api import InputSerializer, PageParameters, filters_valid, paged, pagi
 
 from . import selectors, services
 from .models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine, Payment, SalesChannel
-
-CAPTURE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
-CHANGE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.INTEGRATION)
-FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
-
 
 # ---------------------------------------------------------------- input
 
@@ -298,7 +291,7 @@ class OrderFilters(serializers.Serializer):
 
 
 class OrderListCreateApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = {"GET": "orders.search", "POST": "orders.place"}
     idempotency_required = True
 
     @extend_schema(
@@ -351,7 +344,7 @@ class OrderListCreateApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = "orders.read"
 
     @extend_schema(responses=OrderOutput)
     def get(self, request, number: str):
@@ -360,7 +353,7 @@ class OrderDetailApi(APIView):
 
 
 class OrderTrackingApi(APIView):
-    permission_classes = [api_roles(*CAPTURE_ROLES)]
+    scope = "orders.read"
 
     @extend_schema(responses=TrackingOutput)
     def get(self, request, number: str):
@@ -382,7 +375,7 @@ class CancelInput(ReasonInput):
 
 
 class OrderCancelApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.cancel"
 
     @extend_schema(request=CancelInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -399,7 +392,7 @@ class OrderCancelApi(APIView):
 
 
 class OrderShippingAddressApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=AddressInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -418,7 +411,7 @@ class RequestedDeliveryInput(ReasonInput):
 
 
 class OrderLineRequestedDeliveryApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=RequestedDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -444,7 +437,7 @@ class LineDeliveryInput(ReasonInput):
 
 
 class OrderLineDeliveryApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.change"
 
     @extend_schema(request=LineDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -476,7 +469,7 @@ class HoldInput(InputSerializer):
 
 
 class OrderHoldApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.hold"
 
     @extend_schema(request=HoldInput, responses=OrderOutput)
     def post(self, request, number: str):
@@ -492,7 +485,7 @@ class OrderHoldApi(APIView):
 
 
 class OrderReleaseApi(APIView):
-    permission_classes = [api_roles(*CHANGE_ROLES)]
+    scope = "orders.hold"
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: str):
@@ -507,7 +500,7 @@ class ShipInput(InputSerializer):
 
 
 class OrderLineShipApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=ShipInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -524,7 +517,7 @@ class OrderLineShipApi(APIView):
 
 
 class OrderLineReadyApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: str, line: int):
@@ -540,7 +533,7 @@ class CollectInput(InputSerializer):
 
 
 class OrderLineCollectApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "orders.fulfil"
 
     @extend_schema(request=CollectInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):

@@ -65,6 +65,15 @@ class Order(models.Model):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    placed_via = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("placed through"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        help_text=_("The API client that placed the order, if any: it may read the order back."),
+    )
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -476,6 +485,15 @@ class OrderEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("who"),
+    )
+    api_client = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("API client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)

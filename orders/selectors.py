@@ -14,15 +14,18 @@ from .models import Allocation, Order, OrderEvent, OrderLine
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
-    """Head office, call centre and integration clients see every order; a store associate
-    sees the orders their store fulfils or hands over."""
+    """Head office and call centre see every order; a store associate sees the orders their
+    store fulfils or hands over, and those they placed themselves (a home delivery from a
+    warehouse included); an API client (an integration user) sees only the orders it placed."""
     orders = Order.objects.all()
     if getattr(user, "is_store_associate", False):
         store = user.store_id
         touches_store = Q(
             Exists(OrderLine.objects.filter(order=OuterRef("pk"), pickup_location_id=store))
         ) | Q(Exists(Allocation.objects.filter(line__order=OuterRef("pk"), location_id=store)))
-        orders = orders.filter(touches_store)
+        orders = orders.filter(touches_store | Q(placed_by_id=user.pk))
+    elif getattr(user, "is_integration_client", False):
+        orders = orders.filter(placed_by_id=user.pk)
     return orders
 
 
@@ -81,7 +84,7 @@ def order_get(*, user, number: str) -> Order:
                 ),
             ),
             "payments",
-            Prefetch("events", OrderEvent.objects.select_related("actor", "line")),
+            Prefetch("events", OrderEvent.objects.select_related("actor", "api_client", "line")),
         )
         .filter(number=number)
         .first()

@@ -9,8 +9,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
 from customers.models import Customer
 from inventory.models import SKU
 from omni.api import InputSerializer
@@ -19,8 +17,6 @@ from orders.models import DeliveryMethod, SalesChannel
 
 from . import selectors
 from .reasons import code_refusal_text, reason_text
-
-QUOTE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
 
 class QuoteLineInput(InputSerializer):
@@ -114,7 +110,7 @@ def quote_payload(result: selectors.BasketQuote) -> dict:
 
 
 class QuoteApi(APIView):
-    permission_classes = [api_roles(*QUOTE_ROLES)]
+    scope = "pricing.quote"
 
     @extend_schema(request=QuoteInput, responses=QuoteOutput)
     def post(self, request):
@@ -150,7 +146,7 @@ class QuoteApi(APIView):
 
 
 class SnapshotApi(APIView):
-    permission_classes = [api_roles(Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)]
+    scope = "pricing.snapshot"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):

@@ -13,8 +13,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import api_roles
-from accounts.models import Role
 from inventory.geo import postcode_point
 from inventory.models import SKU, Location
 from inventory.services import Trace
@@ -36,9 +34,6 @@ from . import selectors, services
 from .models import FulfilmentOrder, FulfilmentOrderLine
 from .planning import promise_options
 from .selectors import network_facts_recent
-
-FULFIL_ROLES = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
-PROMISE_ROLES = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE, Role.INTEGRATION)
 
 
 class FulfilmentLineOutput(serializers.ModelSerializer):
@@ -98,7 +93,7 @@ class FulfilmentOrderFilters(serializers.Serializer):
 
 
 class FulfilmentOrderListApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "fulfilment.read"
 
     @extend_schema(
         parameters=[FulfilmentOrderFilters, PageParameters],
@@ -119,7 +114,7 @@ class FulfilmentOrderListApi(APIView):
 
 
 class FulfilmentOrderDetailApi(APIView):
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "fulfilment.read"
 
     @extend_schema(responses=FulfilmentOrderOutput)
     def get(self, request, number: str):
@@ -130,7 +125,7 @@ class _Action(APIView):
     """POST one action on a fulfilment order: clean the input, call the service, answer with
     the fulfilment order as it now is."""
 
-    permission_classes = [api_roles(*FULFIL_ROLES)]
+    scope = "fulfilment.work"
     input_serializer: type[serializers.Serializer] | None = None
     # Where a retry would do the work twice (a second set of parcels, a second shipment).
     idempotency_required = False
@@ -274,16 +269,43 @@ class FulfilmentOrderShipApi(_Action):
 class FulfilmentOrderReadyApi(_Action):
     """The goods wait on the pickup store's shelf."""
 
+    scope = "fulfilment.handover"
+
     def perform(self, fo, data, trace):
         services.fulfilment_order_make_ready(fulfilment_order=fo, trace=trace)
 
 
-@_action_schema()
+class IdentityCheckInput(InputSerializer):
+    document = serializers.ChoiceField(choices=["id_card", "passport", "driving_licence"])
+    reference_last4 = serializers.RegexField(
+        r"^[A-Za-z0-9]{4}$", help_text="The document number's last 4 characters."
+    )
+
+
+class FulfilmentCollectInput(InputSerializer):
+    pickup_code = serializers.RegexField(
+        r"^\d{6}$", required=False, help_text="The code the customer was sent."
+    )
+    identity_check = IdentityCheckInput(required=False, help_text="How the store checked who collects.")
+
+
+@_action_schema(FulfilmentCollectInput)
 class FulfilmentOrderCollectApi(_Action):
-    """The customer took the goods."""
+    """The customer took the goods. Needs proof: the customer's pickup code (a wrong one is a
+    400 ``pickup_code_mismatch``) or an identity check (a 400 ``handover_proof_required``
+    without either); nothing changes when refused."""
+
+    scope = "fulfilment.handover"
+    input_serializer = FulfilmentCollectInput
 
     def perform(self, fo, data, trace):
-        services.fulfilment_order_collect(fulfilment_order=fo, trace=trace)
+        check = data.get("identity_check")
+        services.fulfilment_order_collect(
+            fulfilment_order=fo,
+            trace=trace,
+            pickup_code=data.get("pickup_code", ""),
+            identity_checked=f"{check['document']} …{check['reference_last4']}" if check else "",
+        )
 
 
 @_action_schema()
@@ -291,12 +313,14 @@ class FulfilmentOrderReceiveApi(_Action):
     """The pickup store received the parcel sent to it: stock enters the store, held for the
     customer, and the order is ready for pickup."""
 
+    scope = "fulfilment.handover"
+
     def perform(self, fo, data, trace):
         services.fulfilment_order_receive(fulfilment_order=fo, trace=trace)
 
 
 class OrderArrivalApi(APIView):
-    permission_classes = [api_roles(Role.INTEGRATION, Role.CALL_CENTRE, Role.HEAD_OFFICE)]
+    scope = "orders.arrival"
     idempotency_required = True
 
     @extend_schema(
@@ -378,7 +402,7 @@ class PromiseOutput(serializers.Serializer):
 
 
 class PromiseApi(APIView):
-    permission_classes = [api_roles(*PROMISE_ROLES)]
+    scope = "promise"
 
     @extend_schema(request=PromiseInput, responses=PromiseOutput)
     def post(self, request):

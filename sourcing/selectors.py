@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.query import ModelIterable
+from django.http import Http404
 from django.utils import timezone
 
 from inventory.models import Location, OpeningPeriod
@@ -216,16 +218,49 @@ def profile_published() -> SourcingProfile | None:
 
 
 def fulfilment_orders_visible_to(user) -> QuerySet[FulfilmentOrder]:
-    """Store associates see their store's work (and parcels coming to it); API clients
-    (store systems, vendors) and head office see everything."""
+    """Head office sees everything; a store associate or a store system its store's work (and
+    parcels coming to it); a drop-ship vendor its own location's work, with the customer
+    reduced to what shipping needs (see ``_ShippingOnly``); other API clients nothing."""
     queryset = FulfilmentOrder.objects.select_related("order", "location", "destination")
-    if getattr(user, "is_store_associate", False):
-        return queryset.filter(Q(location_id=user.store_id) | Q(destination_id=user.store_id))
+    if not (getattr(user, "is_store_associate", False) or getattr(user, "is_integration_client", False)):
+        return queryset
+    location = user.bound_location_id
+    if location is None:
+        return queryset.none()
+    queryset = queryset.filter(Q(location_id=location) | Q(destination_id=location))
+    if user.is_integration_client:
+        queryset._iterable_class = _ShippingOnly
     return queryset
 
 
+SHIPPING_ADDRESS_KEYS = ("name", "line1", "line2", "postcode", "city", "country")
+
+
+class _ShippingOnly(ModelIterable):
+    """Fulfilment orders as an API client (vendor, store system) receives them: the order's
+    shipping address keeps the name and the address (no phone), and the pickup code, the
+    customer's proof at the counter, is not given out. Only the loaded copies are trimmed;
+    a queryset of this kind is never saved from."""
+
+    def __iter__(self):
+        for fo in super().__iter__():
+            order = fo.order
+            if order.shipping_address:
+                address = order.shipping_address
+                order.shipping_address = {
+                    key: address[key] for key in SHIPPING_ADDRESS_KEYS if key in address
+                }
+            fo.pickup_code = ""
+            yield fo
+
+
 def fulfilment_order_get(*, user, number: str) -> FulfilmentOrder:
-    return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
+    """The fulfilment order if the user may see it; 404 otherwise (another location's work is
+    not revealed)."""
+    try:
+        return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
+    except FulfilmentOrder.DoesNotExist as exc:
+        raise Http404(number) from exc
 
 
 def backorder_queue() -> QuerySet:

@@ -6,10 +6,10 @@ from rest_framework.test import APIClient
 from .contract.schema import check_response
 from .factories import (
     HeadOfficeFactory,
-    IntegrationClientFactory,
     LocationFactory,
     StoreAssociateFactory,
     UserFactory,
+    api_client_named,
 )
 
 
@@ -57,7 +57,14 @@ def lyon_associate(lyon):
 
 @pytest.fixture
 def integration_client():
-    return IntegrationClientFactory(username="webshop")
+    """The web shop's integration user, with its API client (profile web_shop)."""
+    return api_client_named("webshop").user
+
+
+@pytest.fixture
+def erp_client():
+    """The ERP/PIM's integration user (profile erp_pim)."""
+    return api_client_named("erp", profile="erp_pim").user
 
 
 class ContractClient(APIClient):
@@ -87,12 +94,18 @@ def api_client():
 
 @pytest.fixture
 def api_as(api_client):
-    """api_as(user) -> an APIClient authenticated with the user's DRF token."""
-    from rest_framework.authtoken.models import Token
+    """api_as(user) -> an APIClient acting as the user: an integration user with the key of
+    its API client (rotated to learn it), anyone else through a session, as people do."""
+    from accounts.services import api_client_rotate
 
     def _as(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api_client.logout()
+        api_client.credentials()
+        client = user.acting_client
+        if client is not None:
+            api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_client_rotate(client=client)}")
+        else:
+            api_client.force_login(user)
         return api_client
 
     return _as

@@ -70,7 +70,26 @@ class StoreAssociateFactory(UserFactory):
 
 
 class IntegrationClientFactory(UserFactory):
+    """An integration user; give it an API client with ``api_client_for``."""
+
     role = Role.INTEGRATION
+
+
+def api_client_for(user=None, *, profile: str = "web_shop", location=None, name: str = "", **fields):
+    """An API client (and its integration user when none is given); the key is learnt with
+    ``accounts.services.api_client_rotate`` (``api_as`` does it)."""
+    from accounts.services import api_client_create
+
+    user = user or IntegrationClientFactory()
+    client, _key = api_client_create(
+        name=name or f"{profile} {user.username}", profile=profile, location=location, user=user, **fields
+    )
+    return client
+
+
+def api_client_named(username: str, *, profile: str = "web_shop", location=None):
+    """An integration user ``username`` with an API client of ``profile``."""
+    return api_client_for(IntegrationClientFactory(username=username), profile=profile, location=location)
 
 
 def ean13(n: int) -> str:

@@ -8,13 +8,14 @@ from ..opening_hours import format_day, is_open
 
 
 def locations_visible_to(user) -> QuerySet[Location]:
-    """Head office, call centre and integration clients see the whole network;
-    a store associate sees their own store only."""
+    """Head office, call centre and the web shop's and ERP's API clients see the whole
+    network; a store associate, a store system or a vendor sees their own location only."""
     locations = Location.objects.all()
     if not (user and user.is_authenticated):
         return locations.none()
-    if user.is_store_associate:
-        return locations.filter(pk=user.store_id)
+    if user.is_store_associate or user.is_integration_client:
+        location = user.bound_location_id
+        return locations.filter(pk=location) if location else locations
     return locations
 
 

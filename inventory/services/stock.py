@@ -39,6 +39,12 @@ class Trace:
     reference: str = ""
     note: str = ""
     reason: str = ""
+    # The API client the actor acts for (accounts.ApiClient), found from the actor when not given.
+    api_client: object | None = None
+
+    def __post_init__(self):
+        if self.api_client is None and (client := getattr(self.actor, "acting_client", None)):
+            object.__setattr__(self, "api_client", client)
 
     @classmethod
     def of(cls, user, **fields) -> Trace:
@@ -129,6 +135,7 @@ def _change_stock(
         note=trace.note[:300],
         reference=trace.reference[:100],
         actor=trace.actor if getattr(trace.actor, "pk", None) else None,
+        api_client=trace.api_client,
         channel=trace.channel,
     )
     return row[1], row[2], row[3], row[4]

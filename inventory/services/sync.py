@@ -177,10 +177,10 @@ WITH current AS (
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
-         reason, note, reference, actor_id, channel, created_at)
+         reason, note, reference, actor_id, api_client_id, channel, created_at)
     SELECT sku_id, location_id, 'sync_snapshot', on_hand_delta, 0, 0, safety_delta, 'count',
            CASE WHEN counted < reserved THEN 'snapshot ' || counted || ' below ' || reserved || ' reserved' ELSE '' END,
-           %(reference)s, %(actor)s, %(channel)s, now()
+           %(reference)s, %(actor)s, %(api_client)s, %(channel)s, now()
       FROM updated
 )
 SELECT location_id, count(*), count(*) FILTER (WHERE NOT listed) FROM updated GROUP BY location_id
@@ -228,8 +228,8 @@ WITH updated AS (
 ), ledger AS (
     INSERT INTO inventory_stockmovement
         (sku_id, location_id, kind, on_hand_delta, reserved_delta, in_transit_delta, safety_stock_delta,
-         reason, note, reference, actor_id, channel, created_at)
-    SELECT sku_id, location_id, 'sync_delta', delta, 0, 0, 0, '', '', %(reference)s, %(actor)s, %(channel)s, now()
+         reason, note, reference, actor_id, api_client_id, channel, created_at)
+    SELECT sku_id, location_id, 'sync_delta', delta, 0, 0, 0, '', '', %(reference)s, %(actor)s, %(api_client)s, %(channel)s, now()
       FROM updated
 )
 SELECT count(*) FROM updated
@@ -359,6 +359,7 @@ def _apply(batch, mode, scope, parsed, errors, trace, snapshot_location, progres
     params = {
         "reference": _reference(batch.batch_id),
         "actor": trace.actor.pk if getattr(trace.actor, "pk", None) else None,
+        "api_client": trace.api_client.pk if trace.api_client else None,
         "channel": trace.channel,
     }
     warnings: list[dict] = []

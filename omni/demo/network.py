@@ -464,3 +464,10 @@ USERS = [
     ("vendeur.paris", "Hugo", "Lefèvre", "store_associate", "ST-PARIS-RIV"),
     ("api.webshop", "Web", "Shop", "integration", None),
 ]
+
+# API clients: name, profile, integration user (None: its own, api.<name>), location code
+API_CLIENTS = [
+    ("Web shop", "web_shop", "api.webshop", None),
+    ("Romans vendor", "dropship_vendor", None, "DS-ROMANS"),
+    ("Lyon store system", "store_system", None, "ST-LYON-REP"),
+]

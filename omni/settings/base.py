@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -191,10 +190,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # API clients (``Authorization: Token <key>``); signed-in people through their session.
+        "accounts.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Each API view declares its operation (``scope``); accounts.access.GRANTS decides.
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.access.ScopedAccess"],
     "DEFAULT_SCHEMA_CLASS": "omni.schema.OmniAutoSchema",
     # JSON in, JSON out: what the schema documents is all the server speaks.
     "DEFAULT_PARSER_CLASSES": ["omni.parsers.JSONParser"],
@@ -208,7 +209,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Omni API",
     "DESCRIPTION": (
         "Omnichannel order management: network inventory, orders, sourcing. "
-        "Authenticate with `Authorization: Token <key>` (integration clients) or a session."
+        "Authenticate with `Authorization: Token <key>` (an API client's key) or a session. "
+        "Each operation is open to some roles and API client profiles only (docs/role-matrix.md)."
     ),
     "VERSION": "1.0.0",
     # 3.1: JSON Schema proper, so a nullable object is `oneOf: [{$ref}, {type: null}]`, which
@@ -267,3 +269,7 @@ OMNI_PROMISE_FACTS_SECONDS = int(os.environ.get("OMNI_PROMISE_FACTS_SECONDS", "6
 OMNI_RELIABILITY_CACHE_SECONDS = int(os.environ.get("OMNI_RELIABILITY_CACHE_SECONDS", "300"))
 # How long the API remembers an Idempotency-Key (orders and the other POSTs that take one).
 OMNI_IDEMPOTENCY_KEY_HOURS = int(os.environ.get("OMNI_IDEMPOTENCY_KEY_HOURS", "24"))
+# API client keys expire this many days after they are created or rotated; empty = never.
+OMNI_API_TOKEN_DAYS = (
+    int(os.environ["OMNI_API_TOKEN_DAYS"]) if os.environ.get("OMNI_API_TOKEN_DAYS") else None
+)

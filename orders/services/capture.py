@@ -231,6 +231,7 @@ def order_place(
         language=customer.get("language") or identified.language,
         notes=notes,
         placed_by=client,
+        placed_via=trace.api_client,
     )
     if shipping_address:
         customers.address_remember(customer=identified, address=shipping_address)

@@ -35,6 +35,7 @@ def event_record(
         data=data or {},
         reason=trace.note[:300],
         actor=trace.actor if getattr(trace.actor, "pk", None) else None,
+        api_client=trace.api_client,
         channel=trace.channel,
     )
     if notify and kind in NOTIFY and order.customer.email:

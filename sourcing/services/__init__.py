@@ -1,7 +1,9 @@
 """Writes of the sourcing app. Import the functions from here."""
 
 from .fulfilment import (
+    HandoverProofRequired,
     IllegalFulfilmentChange,
+    PickupCodeMismatch,
     fulfilment_order_acknowledge,
     fulfilment_order_collect,
     fulfilment_order_decline,
@@ -22,7 +24,9 @@ from .routing import SourcingResult, order_source, order_source_again, profile_r
 from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
 
 __all__ = [
+    "HandoverProofRequired",
     "IllegalFulfilmentChange",
+    "PickupCodeMismatch",
     "SourcingResult",
     "SweepResult",
     "backorders_source",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -35,6 +36,14 @@ MAX_PARCELS = 20
 
 class IllegalFulfilmentChange(ConflictError):
     code = "illegal_fulfilment_change"
+
+
+class HandoverProofRequired(DomainError):
+    code = "handover_proof_required"
+
+
+class PickupCodeMismatch(DomainError):
+    code = "pickup_code_mismatch"
 
 
 def _locked(fulfilment_order: FulfilmentOrder) -> tuple[FulfilmentOrder, Order, list[OrderLine]]:
@@ -411,17 +420,33 @@ def order_customer_arrived(*, order: Order, trace: Trace, parking_spot: str = ""
 
 @transaction.atomic
 def fulfilment_order_collect(
-    *, fulfilment_order: FulfilmentOrder, trace: Trace, identity_checked: str = ""
+    *, fulfilment_order: FulfilmentOrder, trace: Trace, identity_checked: str = "", pickup_code: str = ""
 ) -> FulfilmentOrder:
-    """The customer takes the goods: the lines are collected and paid for. ``identity_checked``
-    says how the associate checked who collects (pickup code, ID card…), for the record."""
+    """The customer takes the goods: the lines are collected and paid for.
+
+    Needs proof of who collects: the customer's ``pickup_code`` (must match the one they were
+    sent) or ``identity_checked``, how the associate checked who collects (ID card…), which
+    goes on the timeline. Without proof, or with a wrong code, raises HandoverProofRequired /
+    PickupCodeMismatch and changes nothing."""
     fo, order, _lines = _locked(fulfilment_order)
-    _move(fo, fo.collect)
-    fo.save(update_fields=["status", "updated_at"])
-    if identity_checked:
-        _record(
-            fo, order, OrderEvent.Kind.NOTE, trace, _("identity checked: %(how)s") % {"how": identity_checked}
+    _move(fo, fo.collect)  # an illegal move is refused first, whatever the proof
+    pickup_code = pickup_code.strip()
+    if pickup_code:
+        if not fo.pickup_code or not constant_time_compare(pickup_code, fo.pickup_code):
+            raise PickupCodeMismatch(
+                _("This is not the pickup code of %(number)s; nothing was handed over.")
+                % {"number": fo.number},
+                field="pickup_code",
+            )
+        identity_checked = identity_checked or _("pickup code")
+    elif not identity_checked.strip():
+        raise HandoverProofRequired(
+            _("Handing over needs the customer's pickup code or a recorded identity check."),
         )
+    fo.save(update_fields=["status", "updated_at"])
+    _record(
+        fo, order, OrderEvent.Kind.NOTE, trace, _("identity checked: %(how)s") % {"how": identity_checked}
+    )
     for fl in _fo_lines(fo):
         quantity = _picked_or_held(fl)
         if quantity:

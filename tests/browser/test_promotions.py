@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from inventory import services as inventory
 from tests.browser.conftest import sign_in
-from tests.factories import IntegrationClientFactory, LocationFactory, SKUFactory
+from tests.factories import LocationFactory, SKUFactory, api_client_named
 from tests.orders.conftest import order_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +48,8 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
     screenshot(page, "promotions-3-scheduled")
 
     api = APIClient()
-    api.force_authenticate(IntegrationClientFactory(username="webshop"))
+    web_shop = api_client_named("webshop")
+    api.force_authenticate(web_shop.user, token=web_shop)
     body = order_payload(coupon_codes=["chemise20"],
                          lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 2, "delivery": {"method": "ship_to_address"}}])  # fmt: skip
     response = api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="promo-walk-1")

@@ -27,6 +27,7 @@ def test_head_office_sees_the_network_and_admin(page, live_server, head_office, 
         "Promotions",
         "Sites",
         "API",
+        "Clients d’API",
         "Administration",
     ]
     assert page.locator("[data-testid=count-store]").inner_text() == "2"
@@ -87,6 +88,7 @@ def test_language_switch(page, live_server, head_office, screenshot):
         "Promotions",
         "Locations",
         "API",
+        "API clients",
         "Administration",
     ]
     screenshot(page, "home-head-office-en")

@@ -8,8 +8,8 @@ from tests.factories import LocationFactory, SKUFactory, ean13
 pytestmark = pytest.mark.django_db
 
 
-def test_product_sync_api(api_as, integration_client):
-    api = api_as(integration_client)
+def test_product_sync_api(api_as, erp_client):
+    api = api_as(erp_client)
     row = {"sku": "JEAN-501-32", "ean": ean13(7), "name": "Jean droit 32", "price": "89.00", "size": "32"}
     response = api.post("/api/v1/products/sync/", {"products": [row]}, format="json")
     assert response.status_code == 200, response.json()
@@ -30,22 +30,22 @@ def test_product_sync_needs_the_right_role(api_as, call_centre, lyon_associate):
     assert api_as(lyon_associate).post("/api/v1/inventory/sync/", {}, format="json").status_code == 403
 
 
-def test_malformed_json_is_a_400(api_as, integration_client):
-    response = api_as(integration_client).post(
+def test_malformed_json_is_a_400(api_as, erp_client):
+    response = api_as(erp_client).post(
         "/api/v1/inventory/sync/", data="{not json", content_type="application/json"
     )
     assert response.status_code == 400
 
 
-def test_inventory_sync_api_with_wrong_types_reports_fields(api_as, integration_client):
-    response = api_as(integration_client).post(
+def test_inventory_sync_api_with_wrong_types_reports_fields(api_as, erp_client):
+    response = api_as(erp_client).post(
         "/api/v1/inventory/sync/", {"batch_id": "", "mode": "everything", "rows": "many"}, format="json"
     )
     assert response.status_code == 400
     assert {"batch_id", "mode", "rows"} <= set(field_errors(response))
 
 
-def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
+def test_inventory_sync_api_round_trip(api_as, erp_client, lyon):
     SKUFactory(code="CAP-1")
     body = {
         "batch_id": "erp-42",
@@ -54,7 +54,7 @@ def test_inventory_sync_api_round_trip(api_as, integration_client, lyon):
         "location": lyon.code,
         "rows": [{"sku": "CAP-1", "on_hand": 7}],
     }
-    api = api_as(integration_client)
+    api = api_as(erp_client)
     first = api.post("/api/v1/inventory/sync/", body, format="json")
     assert first.status_code == 200 and first.json()["changed"] == 1
     assert api.post("/api/v1/inventory/sync/", body, format="json").json()["replayed"] is True
@@ -86,14 +86,14 @@ def _shelf():
     return dict(StockLevel.objects.values_list("sku__code", "on_hand"))
 
 
-def test_a_snapshot_without_scope_is_refused_and_writes_nothing(api_as, integration_client, lyon_shelf):
+def test_a_snapshot_without_scope_is_refused_and_writes_nothing(api_as, erp_client, lyon_shelf):
     body = {
         "batch_id": "erp-1",
         "mode": "snapshot",
         "location": lyon_shelf.code,
         "rows": [{"sku": "CAP-1", "on_hand": 1}],
     }
-    response = api_as(integration_client).post("/api/v1/inventory/sync/", body, format="json")
+    response = api_as(erp_client).post("/api/v1/inventory/sync/", body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "scope_required"
     [message] = field_errors(response)["scope"]
@@ -102,14 +102,14 @@ def test_a_snapshot_without_scope_is_refused_and_writes_nothing(api_as, integrat
     assert not SyncBatch.objects.exists()
 
 
-def test_a_full_location_snapshot_says_how_many_skus_it_zeroed(api_as, integration_client, lyon_shelf):
+def test_a_full_location_snapshot_says_how_many_skus_it_zeroed(api_as, erp_client, lyon_shelf):
     body = {
         "batch_id": "erp-2",
         "mode": "snapshot",
         "scope": "full_location",
         "rows": [{"sku": "CAP-1", "location": lyon_shelf.code, "on_hand": 1}],
     }
-    api = api_as(integration_client)
+    api = api_as(erp_client)
     response = api.post("/api/v1/inventory/sync/", body, format="json")
     assert response.status_code == 200, response.json()
     assert {k: response.json()[k] for k in ("scope", "changed", "zeroed", "zeroed_by_location")} == {
@@ -124,7 +124,7 @@ def test_a_full_location_snapshot_says_how_many_skus_it_zeroed(api_as, integrati
     assert StockMovement.objects.filter(reference="sync:erp-2").count() == 3
 
 
-def test_a_listed_skus_snapshot_zeroes_nothing(api_as, integration_client, lyon_shelf):
+def test_a_listed_skus_snapshot_zeroes_nothing(api_as, erp_client, lyon_shelf):
     body = {
         "batch_id": "erp-3",
         "mode": "snapshot",
@@ -132,7 +132,7 @@ def test_a_listed_skus_snapshot_zeroes_nothing(api_as, integration_client, lyon_
         "location": lyon_shelf.code,
         "rows": [{"sku": "CAP-1", "on_hand": 1}],
     }
-    response = api_as(integration_client).post("/api/v1/inventory/sync/", body, format="json")
+    response = api_as(erp_client).post("/api/v1/inventory/sync/", body, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["changed"], response.json()["zeroed"]) == (1, 0)
     assert _shelf() == {"CAP-1": 1, "CAP-2": 4, "CAP-3": 4}

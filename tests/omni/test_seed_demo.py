@@ -1,8 +1,7 @@
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
+from accounts.models import ApiClient, Role, User
 from inventory.models import SKU, Location, StockLevel
 from orders.models import Order, OrderEvent
 
@@ -21,7 +20,10 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
     assert {u.role for u in User.objects.all()} == set(Role.values)
     associate = User.objects.get(username="vendeur.lyon")
     assert associate.store == lyon and associate.check_password("omni-demo")
-    assert Token.objects.filter(user__username="api.webshop").exists()
+    clients = {c.name: c for c in ApiClient.objects.select_related("user", "location")}
+    assert clients["Web shop"].user.username == "api.webshop" and clients["Web shop"].profile == "web_shop"
+    assert clients["Romans vendor"].location.code == "DS-ROMANS"
+    assert clients["Lyon store system"].location == lyon
     assert 1800 <= SKU.objects.count() <= 2200
     assert StockLevel.objects.filter(location=lyon, on_hand__gt=0).count() > 500
     assert StockLevel.objects.filter(location__kind="drop_ship_vendor", sku__category="Chemises").count() == 0
@@ -40,12 +42,17 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
 
 def test_seed_demo_is_idempotent():
     call_command("seed_demo")
-    counts = (Location.objects.count(), User.objects.count(), Token.objects.count(), Order.objects.count())
+    counts = (
+        Location.objects.count(),
+        User.objects.count(),
+        ApiClient.objects.count(),
+        Order.objects.count(),
+    )
     call_command("seed_demo")
     assert (
         Location.objects.count(),
         User.objects.count(),
-        Token.objects.count(),
+        ApiClient.objects.count(),
         Order.objects.count(),
     ) == counts
 
@@ -58,6 +65,21 @@ def test_seed_demo_if_empty_leaves_an_existing_network_alone(lyon):
     assert Location.objects.count() == 1
 
 
-def test_drf_create_token_works_for_integration_clients(integration_client, capsys):
-    call_command("drf_create_token", "webshop")
-    assert Token.objects.get(user=integration_client).key in capsys.readouterr().out
+def test_seed_demo_prints_each_new_key_once_and_the_keys_work(capsys, api_client):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    keys = dict(line.split(" (shown once, keep it): ") for line in out.splitlines() if "shown once" in line)
+    assert set(keys) == {"API key for Web shop", "API key for Romans vendor", "API key for Lyon store system"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {keys['API key for Web shop']}")
+    assert api_client.get("/api/v1/locations/").status_code == 200
+    call_command("seed_demo")
+    assert "shown once, keep it" not in capsys.readouterr().out
+
+
+def test_api_client_create_prints_the_key_once(lyon, capsys, api_client):
+    call_command("api_client_create", "Lyon till", "--profile", "store_system", "--location", lyon.code)
+    key = capsys.readouterr().out.split("Key (shown once): ")[1].strip()
+    client = ApiClient.objects.get(name="Lyon till")
+    assert client.user.username == "api.lyon-till" and client.location == lyon and key not in client.key_hash
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert [row["code"] for row in api_client.get("/api/v1/locations/").json()["results"]] == [lyon.code]

@@ -4,7 +4,7 @@ import pytest
 
 from sourcing.models import FulfilmentOrder
 from tests.contract.errors import errors_at
-from tests.factories import StoreAssociateFactory
+from tests.factories import StoreAssociateFactory, api_client_named
 
 from .conftest import fulfilment_orders, line
 
@@ -12,11 +12,9 @@ pytestmark = pytest.mark.django_db
 FO_URL = "/api/v1/fulfilment-orders/"
 
 
-def test_a_vendor_acknowledges_and_ships_its_drop_ship_order(
-    place, network, towel, api_as, integration_client
-):
+def test_a_vendor_acknowledges_and_ships_its_drop_ship_order(place, network, towel, vendor, api_as):
     order = place(lines=[line("SER-BAI-BLA", 2)])
-    client = api_as(integration_client)
+    client = api_as(api_client_named("maison", profile="dropship_vendor", location=vendor).user)
     work = client.get(FO_URL, {"location": "DS-MAISON"}).json()["results"]
     assert [fo["number"] for fo in work] == [f"{order.number}-1"]
     assert work[0]["lines"][0]["ean"] and work[0]["shipping_address"]["postcode"] == "69002"
@@ -31,10 +29,10 @@ def test_a_vendor_acknowledges_and_ships_its_drop_ship_order(
     assert order.lines.get().status == "shipped"
 
 
-def test_decline_needs_a_reason_and_reroutes(place, network, api_as, integration_client):
+def test_decline_needs_a_reason_and_reroutes(place, network, api_as):
     order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
     number = fulfilment_orders(order)[0].number
-    client = api_as(integration_client)
+    client = api_as(api_client_named("lyon-till", profile="store_system", location=network["lyon"]).user)
     missing = client.post(f"{FO_URL}{number}/decline/", {}, format="json")
     assert missing.status_code == 400 and errors_at(missing, "reason")
     assert (
@@ -44,10 +42,10 @@ def test_decline_needs_a_reason_and_reroutes(place, network, api_as, integration
     assert [fo.status for fo in fulfilment_orders(order)] == ["declined", "created"]
 
 
-def test_short_pick_through_the_api(place, network, api_as, integration_client):
+def test_short_pick_through_the_api(place, network, api_as, head_office):
     order = place(lines=[line("CHE-OXF-BLE-M", 2)])
     number = fulfilment_orders(order)[0].number
-    response = api_as(integration_client).post(
+    response = api_as(head_office).post(
         f"{FO_URL}{number}/picks/",
         {"lines": [{"line": 1, "picked": 1}], "reason": "one damaged"},
         format="json",
@@ -57,10 +55,12 @@ def test_short_pick_through_the_api(place, network, api_as, integration_client):
     assert len(fulfilment_orders(order)) == 2
 
 
-def test_illegal_move_is_a_409(place, network, api_as, integration_client):
+def test_illegal_move_is_a_409(place, network, api_as, head_office):
     order = place(lines=[line("CHE-OXF-BLE-M", 1)])
     number = fulfilment_orders(order)[0].number
-    response = api_as(integration_client).post(f"{FO_URL}{number}/collect/")
+    response = api_as(head_office).post(
+        f"{FO_URL}{number}/collect/", {"pickup_code": "123456"}, format="json"
+    )
     assert response.status_code == 409
     assert FulfilmentOrder.objects.get(number=number).status == "created"
 

@@ -44,7 +44,7 @@ def test_click_and_collect_ready_then_collected(place, network, system):
     [fo] = fulfilment_orders(order)
     services.fulfilment_order_make_ready(fulfilment_order=fo, trace=system)
     assert order.lines.get().status == "ready_for_pickup"
-    services.fulfilment_order_collect(fulfilment_order=fo, trace=system)
+    services.fulfilment_order_collect(fulfilment_order=fo, trace=system, identity_checked="identity document")
     fo.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
 
@@ -63,7 +63,7 @@ def test_ship_to_store_travels_then_is_collected(place, network, system):
     fo.refresh_from_db()
     assert fo.status == "ready_for_pickup" and len(fo.pickup_code) == 6
     assert level(jeans, lyon) == (1, 1, 0)  # in the store's stock, held for the customer
-    services.fulfilment_order_collect(fulfilment_order=fo, trace=system)
+    services.fulfilment_order_collect(fulfilment_order=fo, trace=system, identity_checked="identity document")
     fo.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
     assert level(jeans, lyon) == (0, 0, 0)
@@ -127,7 +127,9 @@ def test_illegal_moves_are_refused(place, network, system):
     order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
     [fo] = fulfilment_orders(order)
     with pytest.raises(services.IllegalFulfilmentChange):
-        services.fulfilment_order_collect(fulfilment_order=fo, trace=system)
+        services.fulfilment_order_collect(
+            fulfilment_order=fo, trace=system, identity_checked="identity document"
+        )
     with pytest.raises(services.IllegalFulfilmentChange):
         services.fulfilment_order_ship(fulfilment_order=fo, carrier="X", tracking_number="1", trace=system)
 

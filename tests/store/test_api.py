@@ -2,6 +2,7 @@
 
 import pytest
 
+from inventory.services import Trace
 from sourcing import services
 from tests.contract.errors import errors_at
 
@@ -11,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_arrival_before_anything_is_ready_is_a_409(place, network, api_as, integration_client):
-    order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
+    order = place(
+        lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")], trace=Trace.of(integration_client)
+    )
     response = api_as(integration_client).post(f"/api/v1/orders/{order.number}/arrival/", {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "nothing_ready"
 
@@ -19,7 +22,9 @@ def test_arrival_before_anything_is_ready_is_a_409(place, network, api_as, integ
 def test_arrival_is_on_the_timeline_and_needs_a_client(
     place, network, api_as, integration_client, system, api_client
 ):
-    order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
+    order = place(
+        lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")], trace=Trace.of(integration_client)
+    )
     [fo] = fulfilment_orders(order)
     services.fulfilment_order_make_ready(fulfilment_order=fo, trace=system)
     assert api_client.post(f"/api/v1/orders/{order.number}/arrival/", {}, format="json").status_code in (

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from inventory.models import StockLevel
+from inventory.services import Trace
 from orders.models import OrderEvent
 from sourcing import services
 from sourcing.models import FulfilmentOrder
@@ -62,7 +63,9 @@ def test_other_roles_have_no_store_screens(client, call_centre):
 def test_click_and_collect_from_acknowledgement_to_handover(
     client, lea, place, network, api_as, integration_client
 ):
-    order = place(lines=[line("CHE-OXF-BLE-M", 2, "pickup_in_store", "ST-LYON")])
+    order = place(
+        lines=[line("CHE-OXF-BLE-M", 2, "pickup_in_store", "ST-LYON")], trace=Trace.of(integration_client)
+    )
     [fo] = fulfilment_orders(order)
     ean = order.lines.get().sku.ean
     client.force_login(lea)

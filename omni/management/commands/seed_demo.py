@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import ApiClient, User
+from accounts.services import api_client_create
 from inventory import services as inventory_services
 from inventory.models import SKU, Location
 from inventory.opening_hours import parse_day
@@ -38,7 +38,8 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             count = self._seed_locations()
-            token = self._seed_users()
+            self._seed_users()
+            keys = self._seed_api_clients()
         self.stdout.write(
             self.style.SUCCESS(f"Demo network ready: {count} locations, {len(network.USERS)} users.")
         )
@@ -49,7 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo orders ready ({created} new, {store_work} for the Lyon store).")
         )
-        self.stdout.write(f"Integration token for api.webshop: {token}")
+        for name, key in keys.items():
+            self.stdout.write(f"API key for {name} (shown once, keep it): {key}")
+        if not keys:
+            self.stdout.write("API clients already exist; rotate a key at /accounts/api-clients/ to see it.")
 
     def _seed_catalogue_and_stock(self) -> tuple[int, int]:
         """Through the same services as the PIM and ERP syncs, so the ledger explains every unit.
@@ -126,8 +130,7 @@ class Command(BaseCommand):
                 )
         return len(network.STORES) + len(network.WAREHOUSES) + len(network.VENDORS)
 
-    def _seed_users(self) -> str:
-        token = ""
+    def _seed_users(self) -> None:
         for username, first_name, last_name, role, store_code in network.USERS:
             store = Location.objects.get(code=store_code) if store_code else None
             user, created = User.objects.update_or_create(
@@ -145,6 +148,17 @@ class Command(BaseCommand):
             if created or not user.has_usable_password():
                 user.set_password(network.DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-            if role == "integration":
-                token = Token.objects.get_or_create(user=user)[0].key
-        return token
+
+    def _seed_api_clients(self) -> dict[str, str]:
+        """The web shop (as api.webshop), the drop-ship vendor and the Lyon store's system.
+        Keys are made only for clients that do not exist yet: a key is never stored."""
+        keys = {}
+        for name, profile, username, location_code in network.API_CLIENTS:
+            if ApiClient.objects.filter(name=name).exists():
+                continue
+            user = User.objects.get(username=username) if username else None
+            location = Location.objects.get(code=location_code) if location_code else None
+            _client, keys[name] = api_client_create(
+                name=name, profile=profile, user=user, location=location, expires_at=None
+            )
+        return keys
