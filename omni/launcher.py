@@ -106,9 +106,18 @@ def _print_banner(port: int, services: embedded.EmbeddedServices) -> None:
     for username, first_name, last_name, role, store in network.USERS:
         who = f"{role.replace('_', ' ')}{f' ({store})' if store else ''}"
         lines.append(f"    {username:<15} {network.DEMO_PASSWORD:<11} {first_name} {last_name}, {who}")
-    if services.env:
-        lines += ["", f"  Embedded servers: {', '.join(sorted(services.env))} under {embedded.data_dir()}"]
-    lines += ["  Stop with Ctrl-C.", ""]
+    if services.owned:
+        lines += ["", f"  Embedded servers: {', '.join(sorted(services.owned))} under {embedded.data_dir()}"]
+    if services.joined:
+        lines += [
+            "",
+            f"  Joined the embedded servers another process runs: {', '.join(sorted(services.joined))}",
+        ]
+    lines += [
+        "  Other commands meanwhile, in another terminal: .venv/bin/python manage.py …",
+        "  Stop with Ctrl-C.",
+        "",
+    ]
     print("\n".join(lines), flush=True)
 
 
