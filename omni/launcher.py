@@ -82,7 +82,7 @@ def dev(port: int) -> int:
     try:
         child_env = _child_env(services, **env)
         _manage(child_env, "migrate", "--no-input")
-        _manage(child_env, "seed_demo", "--if-empty")
+        _manage(child_env, "seed_demo", "--skip-other-data")
         _print_banner(port, services)
         procfile = BASE_DIR / "Procfile.dev"
         return _run(
