@@ -76,6 +76,8 @@ def dev(port: int) -> int:
         "DJANGO_SETTINGS_MODULE": "omni.settings.development",
         "PORT": str(port),
         "PYTHONUNBUFFERED": "1",
+        # Procfile.dev keeps beat's schedule there (the data folder may be outside the checkout).
+        "OMNI_DATA_DIR": str(embedded.data_dir()),
     }
     env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret_key())
     services = embedded.start_missing()
