@@ -6,8 +6,9 @@
 - the demo is complete (`manage.py seed_demo --check`, run beside bin/dev as the README says:
   every part seeded and the Lyon store has work waiting),
 
-then Ctrl-C (SIGINT to bin/dev's process group) must stop everything: exit code 0, the
-embedded servers gone, the port free. Fails after FIRST_RUN_TIMEOUT seconds (480).
+then Ctrl-C (SIGINT to bin/dev's process group) must stop everything: exit code 130 (as any
+program stopped by Ctrl-C; 0 is fine too), web, worker and beat each stopped by honcho's SIGTERM,
+the embedded servers gone with servers.json, the port free, no traceback in the output. Fails after FIRST_RUN_TIMEOUT seconds (480).
 
 Standard library only: it runs before any virtualenv exists. Called by .ci/run.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -147,8 +149,14 @@ def main() -> int:
             code = dev.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             raise Failed(f"bin/dev still running {STOP_TIMEOUT}s after Ctrl-C") from exc
-        if code != 0:
+        # honcho answers Ctrl-C with 130 (128 + SIGINT), as shells do; a crashed child gives its own code.
+        if code not in (0, 128 + signal.SIGINT):
             raise Failed(f"bin/dev exited with code {code} after Ctrl-C")
+        text = log_path.read_text(errors="replace")
+        # Each of web, worker and beat stopped by honcho's SIGTERM (or on its own, with 0).
+        codes = re.findall(r"\| \S+ stopped \(rc=(-?\d+)\)", text)
+        if len(codes) != 3 or set(codes) - {"0", "-15"}:
+            raise Failed(f"web, worker and beat should stop on SIGTERM, they stopped with {codes}")
         stop_deadline = time.monotonic() + 20
         while (left := processes_using(data)) and time.monotonic() < stop_deadline:
             time.sleep(0.5)
@@ -159,10 +167,11 @@ def main() -> int:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 raise Failed(f"port {port} still answers after Ctrl-C")
-        text = log_path.read_text(errors="replace")
         if "Traceback" in text:
             raise Failed("a traceback in bin/dev's output")
-        say("stopped cleanly: exit code 0, embedded servers gone, port free")
+        say(
+            f"stopped cleanly: exit code {code}, web/worker/beat rc={codes}, embedded servers gone, port free"
+        )
         ok = True
         return 0
     except Failed as failure:
