@@ -61,7 +61,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> int:
 def _manage(env: dict[str, str], *args: str) -> None:
     code = _run([sys.executable, "manage.py", *args], env)
     if code != 0:
-        raise SystemExit(code)
+        # A child killed by a signal (-2 for SIGINT) ends the launcher as shells do: 128 + signal.
+        raise SystemExit(code if code > 0 else 128 - code)
 
 
 def _child_env(services: embedded.EmbeddedServices, **extra: str) -> dict[str, str]:

@@ -33,7 +33,11 @@ class Command(BaseCommand):
         if skip_other_data and seed.holds_other_data():
             self.stdout.write("This database holds other locations than the demo's: demo not loaded.")
             return
-        filled = seed.demo_seed(write=self._write)
+        try:
+            filled = seed.demo_seed(write=self._write)
+        except KeyboardInterrupt:
+            self.stderr.write("Interrupted: what was seeded is kept, the next start completes the demo.")
+            raise SystemExit(130) from None
         if filled:
             self.stdout.write(self.style.SUCCESS(f"Demo ready (filled: {', '.join(filled)})."))
         else:
