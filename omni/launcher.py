@@ -6,7 +6,8 @@
 Where ``DATABASE_URL`` or ``REDIS_URL`` is set it is used as is; otherwise an
 embedded PostgreSQL / Redis is started under the data folder, its URL handed to
 every child process, and it is stopped cleanly when the launcher exits
-(Ctrl-C included).
+(Ctrl-C included). When another live process already runs one on the same data
+folder (see ``omni.embedded``), the launcher joins it and leaves it running.
 """
 
 from __future__ import annotations
