@@ -6,7 +6,8 @@
 Where ``DATABASE_URL`` or ``REDIS_URL`` is set it is used as is; otherwise an
 embedded PostgreSQL / Redis is started under the data folder, its URL handed to
 every child process, and it is stopped cleanly when the launcher exits
-(Ctrl-C included).
+(Ctrl-C included). When another live process already runs one on the same data
+folder (see ``omni.embedded``), the launcher joins it and leaves it running.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> int:
 def _manage(env: dict[str, str], *args: str) -> None:
     code = _run([sys.executable, "manage.py", *args], env)
     if code != 0:
-        raise SystemExit(code)
+        # A child killed by a signal (-2 for SIGINT) ends the launcher as shells do: 128 + signal.
+        raise SystemExit(code if code > 0 else 128 - code)
 
 
 def _child_env(services: embedded.EmbeddedServices, **extra: str) -> dict[str, str]:
@@ -76,13 +78,15 @@ def dev(port: int) -> int:
         "DJANGO_SETTINGS_MODULE": "omni.settings.development",
         "PORT": str(port),
         "PYTHONUNBUFFERED": "1",
+        # Procfile.dev keeps beat's schedule there (the data folder may be outside the checkout).
+        "OMNI_DATA_DIR": str(embedded.data_dir()),
     }
     env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret_key())
     services = embedded.start_missing()
     try:
         child_env = _child_env(services, **env)
         _manage(child_env, "migrate", "--no-input")
-        _manage(child_env, "seed_demo", "--if-empty")
+        _manage(child_env, "seed_demo", "--skip-other-data")
         _print_banner(port, services)
         procfile = BASE_DIR / "Procfile.dev"
         return _run(
@@ -106,9 +110,18 @@ def _print_banner(port: int, services: embedded.EmbeddedServices) -> None:
     for username, first_name, last_name, role, store in network.USERS:
         who = f"{role.replace('_', ' ')}{f' ({store})' if store else ''}"
         lines.append(f"    {username:<15} {network.DEMO_PASSWORD:<11} {first_name} {last_name}, {who}")
-    if services.env:
-        lines += ["", f"  Embedded servers: {', '.join(sorted(services.env))} under {embedded.data_dir()}"]
-    lines += ["  Stop with Ctrl-C.", ""]
+    if services.owned:
+        lines += ["", f"  Embedded servers: {', '.join(sorted(services.owned))} under {embedded.data_dir()}"]
+    if services.joined:
+        lines += [
+            "",
+            f"  Joined the embedded servers another process runs: {', '.join(sorted(services.joined))}",
+        ]
+    lines += [
+        "  Other commands meanwhile, in another terminal: .venv/bin/python manage.py …",
+        "  Stop with Ctrl-C.",
+        "",
+    ]
     print("\n".join(lines), flush=True)
 
 

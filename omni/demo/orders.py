@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
@@ -30,9 +31,23 @@ CUSTOMERS = [
 CHANNELS = ["web"] * 6 + ["call_centre"] * 2 + ["store", "marketplace", "social"]
 
 
-def seed_orders(count: int = 40, stdout=None) -> int:
-    """Place ``count`` demo orders (replayed, not duplicated, on a second run)."""
-    rng = random.Random(2026)
+ORDER_COUNT = 40
+STORE_WORK_LOCATION = "ST-LYON-REP"
+
+
+def order_keys() -> list[str]:
+    """The idempotency keys of the demo orders: each order is placed once, under its key."""
+    return [f"demo-order-{n}" for n in range(ORDER_COUNT)]
+
+
+def store_work_keys() -> list[str]:
+    """A click & collect from the store's shelf, then one from the warehouse."""
+    return ["demo-store-work-0", "demo-store-work-1"]
+
+
+def seed_orders(*, keys: set[str], write=None) -> int:
+    """Place the demo orders whose key is in ``keys``; each order and its later life (shipped,
+    cancelled, held…) in one transaction, so an interrupted run leaves whole orders only."""
     client = User.objects.get(username="api.webshop")
     agent = User.objects.get(username="conseil")
     stores = list(
@@ -44,8 +59,10 @@ def seed_orders(count: int = 40, stdout=None) -> int:
         .distinct()
         .order_by("sku__code")[:400]
     )
+    todo = [(n, key) for n, key in enumerate(order_keys()) if key in keys]
     created_count = 0
-    for n in range(count):
+    for done, (n, key) in enumerate(todo, 1):
+        rng = random.Random(key)  # each order its own draw: the same whichever others exist
         first, last, city, postcode, street = CUSTOMERS[n % len(CUSTOMERS)]
         channel = rng.choice(CHANNELS)
         address = {"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city}
@@ -62,30 +79,28 @@ def seed_orders(count: int = 40, stdout=None) -> int:
                 }
             )
         email = f"{first}.{last}@example.fr".lower().replace("é", "e").replace("è", "e").replace("ï", "i")
-        order, created = services.order_place(
-            channel=channel,
-            external_reference=f"{channel.upper()[:3]}-{20260 + n}",
-            customer={"email": email, "phone": f"06 {10 + n % 12:02d} 2{n % 10} 4{n % 7} 5{n % 9}", "first_name": first,
-                      "last_name": last, "language": "fr"},
-            shipping_address=address,
-            lines=lines,
-            payments=[{"method": "card", "reference": f"AUTH-{700000 + n}"}],
-            trace=Trace(actor=client if channel != "call_centre" else agent, channel=channel if channel != "web" else "web"),
-            idempotency_key=f"demo-order-{n}",
-            request_hash=f"demo-order-{n}",
-        )  # fmt: skip
-        if created:
-            created_count += 1
-            _progress(order, n, rng, agent, client)
-        if stdout:
-            stdout.write(f"\r  orders: {n + 1}/{count}", ending="")
-            stdout.flush()
-    if stdout:
-        stdout.write("")
+        with transaction.atomic():
+            order, created = services.order_place(
+                channel=channel,
+                external_reference=f"{channel.upper()[:3]}-{20260 + n}",
+                customer={"email": email, "phone": f"06 {10 + n % 12:02d} 2{n % 10} 4{n % 7} 5{n % 9}", "first_name": first,
+                          "last_name": last, "language": "fr"},
+                shipping_address=address,
+                lines=lines,
+                payments=[{"method": "card", "reference": f"AUTH-{700000 + n}"}],
+                trace=Trace(actor=client if channel != "call_centre" else agent, channel=channel if channel != "web" else "web"),
+                idempotency_key=key,
+                request_hash=key,
+            )  # fmt: skip
+            if created:
+                created_count += 1
+                _progress(order, n, agent, client)
+        if write and (done % 10 == 0 or done == len(todo)):
+            write(f"  orders: {done}/{len(todo)}")
     return created_count
 
 
-def _progress(order, n: int, rng: random.Random, agent, client) -> None:
+def _progress(order, n: int, agent, client) -> None:
     """Move some orders along their life, as the weeks would have."""
     fate = n % 8
     staff = Trace(actor=client, channel="integration")
@@ -105,12 +120,13 @@ def _progress(order, n: int, rng: random.Random, agent, client) -> None:
         )
 
 
-def seed_store_work(store_code: str = "ST-LYON-REP") -> int:
+def seed_store_work(*, keys: set[str]) -> int:
     """Work waiting for the demo store associate: a click & collect from the store's shelf and
-    one from the warehouse, already on its way (an incoming parcel to receive)."""
+    one from the warehouse, already on its way (an incoming parcel to receive). Each order and
+    its shipment in one transaction."""
     from sourcing import services as sourcing
 
-    store = Location.objects.filter(code=store_code).first()
+    store = Location.objects.filter(code=STORE_WORK_LOCATION).first()
     client = User.objects.get(username="api.webshop")
     if store is None:
         return 0
@@ -128,29 +144,32 @@ def seed_store_work(store_code: str = "ST-LYON-REP") -> int:
         .first()
     )
     placed = 0
-    for n, sku in enumerate(code for code in (on_shelf, only_in_warehouse) if code):
-        first, last, city, postcode, street = CUSTOMERS[n]
-        order, created = services.order_place(
-            channel="web",
-            external_reference=f"WEB-CC-{n + 1}",
-            customer={"email": f"{first}.{last}.cc@example.fr".lower().replace("é", "e"), "first_name": first,
-                      "last_name": last, "language": "fr"},
-            shipping_address={"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city},
-            lines=[{"sku": sku, "quantity": 1, "delivery_method": DeliveryMethod.PICKUP_IN_STORE,
-                    "pickup_location": store.code}],
-            payments=[{"method": "card", "reference": f"AUTH-CC-{n + 1}"}],
-            trace=Trace(actor=client, channel="web"),
-            idempotency_key=f"demo-store-work-{n}",
-            request_hash=f"demo-store-work-{n}",
-        )  # fmt: skip
-        if not created:
+    for n, (key, sku) in enumerate(zip(store_work_keys(), (on_shelf, only_in_warehouse), strict=True)):
+        if key not in keys or not sku:
             continue
-        placed += 1
-        for fo in order.fulfilment_orders.filter(mode__in=["ship_to_store", "transfer"]):
-            sourcing.fulfilment_order_ship(
-                fulfilment_order=fo,
-                carrier="Navette magasin",
-                tracking_number="",
-                trace=Trace(channel="system"),
-            )
+        first, last, city, postcode, street = CUSTOMERS[n]
+        with transaction.atomic():
+            order, created = services.order_place(
+                channel="web",
+                external_reference=f"WEB-CC-{n + 1}",
+                customer={"email": f"{first}.{last}.cc@example.fr".lower().replace("é", "e"), "first_name": first,
+                          "last_name": last, "language": "fr"},
+                shipping_address={"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city},
+                lines=[{"sku": sku, "quantity": 1, "delivery_method": DeliveryMethod.PICKUP_IN_STORE,
+                        "pickup_location": store.code}],
+                payments=[{"method": "card", "reference": f"AUTH-CC-{n + 1}"}],
+                trace=Trace(actor=client, channel="web"),
+                idempotency_key=key,
+                request_hash=key,
+            )  # fmt: skip
+            if not created:
+                continue
+            placed += 1
+            for fo in order.fulfilment_orders.filter(mode__in=["ship_to_store", "transfer"]):
+                sourcing.fulfilment_order_ship(
+                    fulfilment_order=fo,
+                    carrier="Navette magasin",
+                    tracking_number="",
+                    trace=Trace(channel="system"),
+                )
     return placed

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    # Before staticfiles: its runserver (a real listen backlog) is the one WhiteNoise wraps.
+    "omni",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -52,7 +54,6 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_fsm",
-    "omni",
     "accounts",
     "inventory",
     "customers",

@@ -107,3 +107,75 @@ def test_embedded_servers_start_serve_health_and_stop(tmp_path):
     )
     assert second.returncode == 0, second.stdout + second.stderr
     assert _servers_using(data_dir) == []
+
+
+def _wait_for(path: Path, launcher: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert launcher.poll() is None, launcher.stdout.read()
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.5)
+
+
+def test_a_command_beside_the_launcher_joins_its_servers_and_leaves_them_running(tmp_path):
+    # given: the launcher owns both embedded servers, as bin/dev does
+    from omni import embedded
+
+    data_dir = tmp_path / "omni-data"
+    env = _embedded_env(data_dir)
+    ready = tmp_path / "migrated"
+    script = f"python manage.py migrate --no-input && touch {ready} && exec sleep 600"
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "omni.launcher", "run", "--", "sh", "-c", script],
+        cwd=ROOT,
+        env={**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(ready, launcher)
+        registry = json.loads((data_dir / "servers.json").read_text())
+        assert {entry["pid"] for entry in registry.values()} == {launcher.pid}
+        urls = {name: entry["url"] for name, entry in registry.items()}
+        assert set(urls) == {"DATABASE_URL", "REDIS_URL"}
+
+        # when: commands run to completion in a second terminal (bare manage.py, same data folder)
+        for command in (
+            ["createsuperuser", "--no-input", "--username", "webshop", "--email", "webshop@example.fr"],
+            ["api_client_create", "Web shop", "--profile", "web_shop"],
+        ):
+            result = subprocess.run(
+                [sys.executable, "manage.py", *command],
+                cwd=ROOT,
+                env={**env, "DJANGO_SUPERUSER_PASSWORD": "a-long-demo-password"},
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+
+        # then: both servers still answer, still owned by the launcher
+        assert embedded.server_answers("REDIS_URL", urls["REDIS_URL"])
+        assert embedded.server_answers("DATABASE_URL", urls["DATABASE_URL"])
+        import psycopg
+        import redis
+
+        assert redis.Redis(unix_socket_path=urls["REDIS_URL"].removeprefix("unix://")).ping()
+        with psycopg.connect(
+            host=embedded._socket_dir_of(urls["DATABASE_URL"]), user="postgres", dbname="omni"
+        ) as db:
+            assert db.execute("SELECT count(*) FROM accounts_apiclient").fetchone() == (1,)
+        assert json.loads((data_dir / "servers.json").read_text()) == registry
+        assert launcher.poll() is None
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=60)
+
+    # The owner stopped both on its way out and forgot them.
+    deadline = time.monotonic() + 20
+    while _servers_using(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _servers_using(data_dir) == []
+    assert not (data_dir / "servers.json").exists()

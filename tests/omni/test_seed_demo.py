@@ -1,9 +1,13 @@
+from io import StringIO
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import ApiClient, Role, User
-from inventory.models import SKU, Location, StockLevel
-from orders.models import Order, OrderEvent
+from inventory import services as inventory_services
+from inventory.models import SKU, Location, StockLevel, StockMovement, SyncBatch
+from omni.demo import seed
+from orders.models import IdempotencyKey, Order, OrderEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +61,11 @@ def test_seed_demo_is_idempotent():
     ) == counts
 
 
-def test_seed_demo_if_empty_leaves_an_existing_network_alone(lyon):
+def test_seed_demo_leaves_a_database_with_other_locations_alone_when_asked(lyon):
     from tests.factories import SKUFactory
 
     SKUFactory()
-    call_command("seed_demo", "--if-empty")
+    call_command("seed_demo", "--skip-other-data")
     assert Location.objects.count() == 1
 
 
@@ -83,3 +87,115 @@ def test_api_client_create_prints_the_key_once(lyon, capsys, api_client):
     assert client.user.username == "api.lyon-till" and client.location == lyon and key not in client.key_hash
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert [row["code"] for row in api_client.get("/api/v1/locations/").json()["results"]] == [lyon.code]
+
+
+def _counts() -> dict:
+    return {
+        "locations": Location.objects.count(),
+        "users": User.objects.count(),
+        "api clients": ApiClient.objects.count(),
+        "skus": SKU.objects.count(),
+        "stock": StockLevel.objects.count(),
+        "ledger": StockMovement.objects.count(),
+        "orders": Order.objects.count(),
+        "events": OrderEvent.objects.count(),
+    }
+
+
+def test_a_complete_demo_is_left_as_is(django_assert_max_num_queries):
+    # given
+    call_command("seed_demo")
+    before = _counts()
+    out = StringIO()
+    # when
+    with django_assert_max_num_queries(15):
+        call_command("seed_demo", "--skip-other-data", stdout=out)
+    # then
+    assert "Demo complete: nothing to do." in out.getvalue()
+    assert _counts() == before
+
+
+def test_a_deleted_part_comes_back_and_nothing_else_is_duplicated():
+    # given: a complete demo, then a user and the web shop's API client gone
+    call_command("seed_demo")
+    before = _counts()
+    User.objects.filter(username="vendeur.paris").delete()
+    ApiClient.objects.filter(name="Romans vendor").delete()  # unused so far: may go
+    assert seed.demo_missing() == {"users": ["vendeur.paris"], "API clients": ["Romans vendor"]}
+    out = StringIO()
+    # when
+    call_command("seed_demo", "--skip-other-data", stdout=out)
+    # then
+    assert "filled: users, API clients" in out.getvalue()
+    assert "API key for Romans vendor (shown once, keep it)" in out.getvalue()
+    assert seed.demo_missing() == {}
+    assert _counts() == before
+    assert User.objects.get(username="vendeur.paris").store.code == "ST-PARIS-RIV"
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _interrupt_after(monkeypatch, module, name: str, calls: int) -> None:
+    real = getattr(module, name)
+    done = []
+
+    def interrupted(*args, **kwargs):
+        if len(done) == calls:
+            raise Interrupted
+        done.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, interrupted)
+
+
+def test_a_start_interrupted_while_stocking_is_repaired_by_the_next(monkeypatch):
+    # given: the first start stops after 5 of 33 stock snapshots
+    with monkeypatch.context() as patch:
+        _interrupt_after(patch, inventory_services, "inventory_sync", 5)
+        with pytest.raises(Interrupted):
+            call_command("seed_demo", "--skip-other-data")
+    assert SyncBatch.objects.count() == 5
+    assert set(seed.demo_missing()) == {"stock", "orders", "store work"}
+    assert not Order.objects.exists()
+    # when
+    call_command("seed_demo", "--skip-other-data")
+    # then
+    assert seed.demo_missing() == {}
+    assert SyncBatch.objects.count() == Location.objects.count()
+    assert Order.objects.count() == 42
+
+
+def test_a_start_interrupted_while_placing_orders_leaves_whole_orders_and_the_next_adds_the_rest(monkeypatch):
+    # given: the first start stops at the 10th order, after its placement, before its later life
+    from omni.demo import orders as demo_orders
+
+    with monkeypatch.context() as patch:
+        _interrupt_after(patch, demo_orders, "_progress", 9)
+        with pytest.raises(Interrupted):
+            call_command("seed_demo")
+    assert Order.objects.count() == 9  # the 10th rolled back with its interrupted transaction
+    assert seed.demo_missing().keys() == {"orders", "store work"}
+    # when: the next start, twice
+    call_command("seed_demo")
+    counts = _counts()
+    call_command("seed_demo")
+    # then: every order once, each with its timeline; the store has its work
+    assert _counts() == counts
+    assert Order.objects.count() == 42
+    assert IdempotencyKey.objects.count() == 42
+    assert all(order.events.exists() for order in Order.objects.all())
+    out = StringIO()
+    call_command("seed_demo", "--check", stdout=out)
+    assert "The demo is complete." in out.getvalue()
+
+
+def test_check_fails_until_the_demo_is_complete():
+    with pytest.raises(CommandError, match="incomplete"):
+        call_command("seed_demo", "--check", stdout=StringIO())
+    call_command("seed_demo")
+    out = StringIO()
+    call_command("seed_demo", "--check", stdout=out)
+    assert "store work: complete" in out.getvalue()
+    assert "ST-LYON-REP work waiting: 2" in out.getvalue()

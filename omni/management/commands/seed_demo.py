@@ -1,164 +1,72 @@
-"""Load the demo retailer: its network and one user per role. Safe to run again."""
+"""Load the demo retailer, or repair what an interrupted load left out. Safe to run again."""
 
-import datetime
-from decimal import Decimal
+from django.core.management.base import BaseCommand, CommandError
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
-
-from accounts.models import ApiClient, User
-from accounts.services import api_client_create
-from inventory import services as inventory_services
-from inventory.models import SKU, Location
-from inventory.opening_hours import parse_day
-from omni.demo import catalogue, network, orders
-
-
-def _weekly_hours(days: list[str]) -> dict:
-    return {weekday: parse_day(text) for weekday, text in enumerate(days)}
-
-
-def _cutoff(text: str | None) -> datetime.time | None:
-    return datetime.time.fromisoformat(text) if text else None
+from inventory.models import Location
+from omni.demo import orders, seed
 
 
 class Command(BaseCommand):
-    help = "Load the demo network and users (idempotent)."
+    help = (
+        "Load the demo (network, users, catalogue, stock, orders, store work): each part that is "
+        "incomplete is filled, a complete one is left as is."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty",
+            "--skip-other-data",
             action="store_true",
-            help="Do nothing when the database already holds the demo network and catalogue.",
+            help="Do nothing when the database holds locations but none of the demo's (bin/dev uses this).",
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help=(
+                "Write nothing; report each part and exit 1 when one is incomplete or the "
+                f"{orders.STORE_WORK_LOCATION} store has no work waiting."
+            ),
         )
 
-    def handle(self, *args, if_empty: bool = False, **options):
-        if if_empty and Location.objects.exists() and SKU.objects.exists():
-            self.stdout.write("Demo data already present.")
+    def handle(self, *args, skip_other_data: bool = False, check: bool = False, **options):
+        if check:
+            return self._check()
+        if skip_other_data and seed.holds_other_data():
+            self.stdout.write("This database holds other locations than the demo's: demo not loaded.")
             return
-        with transaction.atomic():
-            count = self._seed_locations()
-            self._seed_users()
-            keys = self._seed_api_clients()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo network ready: {count} locations, {len(network.USERS)} users.")
-        )
-        skus, stock_rows = self._seed_catalogue_and_stock()
-        self.stdout.write(self.style.SUCCESS(f"Demo catalogue ready: {skus} SKUs, {stock_rows} stock rows."))
-        created = orders.seed_orders(stdout=self.stdout)
-        store_work = orders.seed_store_work()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo orders ready ({created} new, {store_work} for the Lyon store).")
-        )
-        for name, key in keys.items():
-            self.stdout.write(f"API key for {name} (shown once, keep it): {key}")
-        if not keys:
-            self.stdout.write("API clients already exist; rotate a key at /accounts/api-clients/ to see it.")
-
-    def _seed_catalogue_and_stock(self) -> tuple[int, int]:
-        """Through the same services as the PIM and ERP syncs, so the ledger explains every unit.
-        Each location's snapshot has a fixed batch id: a second run replays instead of re-applying."""
-        rows = catalogue.catalogue_rows()
-        inventory_services.catalogue_sync(rows=rows)
-        locations = list(Location.objects.order_by("code"))
-        total = 0
-        for done, location in enumerate(locations, 1):
-            snapshot = catalogue.stock_snapshot(location.code, location.kind, location.daily_capacity, rows)
-            inventory_services.inventory_sync(
-                batch_id=f"demo-stock-{location.code}",
-                mode="snapshot",
-                scope="full_location",
-                location=location.code,
-                rows=snapshot,
-                trace=inventory_services.Trace(note="demo data"),
-            )
-            total += len(snapshot)
-            self.stdout.write(f"\r  stock: {done}/{len(locations)} locations", ending="")
-            self.stdout.flush()
-        self.stdout.write("")
-        return len(rows), total
-
-    def _upsert_location(self, code: str, hours: list[str], **fields) -> None:
-        existing = Location.objects.filter(code=code).first()
-        if existing is None:
-            inventory_services.location_create(
-                actor=None, code=code, weekly_hours=_weekly_hours(hours), reason="demo data", **fields
-            )
+        try:
+            filled = seed.demo_seed(write=self._write)
+        except KeyboardInterrupt:
+            self.stderr.write("Interrupted: what was seeded is kept, the next start completes the demo.")
+            raise SystemExit(130) from None
+        if filled:
+            self.stdout.write(self.style.SUCCESS(f"Demo ready (filled: {', '.join(filled)})."))
         else:
-            inventory_services.location_update(
-                location=existing, actor=None, weekly_hours=_weekly_hours(hours), reason="demo data", **fields
+            self.stdout.write("Demo complete: nothing to do.")
+        if "API clients" not in filled:
+            self.stdout.write(
+                "API keys are shown once, when made: rotate one at /accounts/api-clients/ to see it."
             )
 
-    def _seed_locations(self) -> int:
-        for code, name, address, postcode, city, lat, lon, hours, capacity, ships, online in network.STORES:
-            self._upsert_location(
-                code,
-                hours,
-                name=name,
-                kind=Location.Kind.STORE,
-                address_line1=address,
-                postcode=postcode,
-                city=city,
-                latitude=Decimal(str(lat)),
-                longitude=Decimal(str(lon)),
-                daily_capacity=capacity,
-                order_cutoff_time=datetime.time(16, 0),
-                ships_to_customers=ships,
-                is_pickup_point=True,
-                receives_ship_to_store=True,
-                sends_transfers=True,
-                receives_transfers=True,
-                sells_stock_online=online,
-            )
-        for kind, rows in (
-            (Location.Kind.WAREHOUSE, network.WAREHOUSES),
-            (Location.Kind.DROP_SHIP_VENDOR, network.VENDORS),
-        ):
-            for row in rows:
-                row = dict(row)
-                row["latitude"], row["longitude"] = (
-                    Decimal(str(row["latitude"])),
-                    Decimal(str(row["longitude"])),
-                )
-                self._upsert_location(
-                    row.pop("code"),
-                    row.pop("hours"),
-                    kind=kind,
-                    order_cutoff_time=_cutoff(row.pop("order_cutoff")),
-                    sends_transfers=kind == Location.Kind.WAREHOUSE,
-                    **row,
-                )
-        return len(network.STORES) + len(network.WAREHOUSES) + len(network.VENDORS)
+    def _write(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
 
-    def _seed_users(self) -> None:
-        for username, first_name, last_name, role, store_code in network.USERS:
-            store = Location.objects.get(code=store_code) if store_code else None
-            user, created = User.objects.update_or_create(
-                username=username,
-                defaults={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "email": f"{username}@omni-demo.fr",
-                    "role": role,
-                    "store": store,
-                    "is_staff": role == "head_office",
-                    "is_superuser": role == "head_office",
-                },
-            )
-            if created or not user.has_usable_password():
-                user.set_password(network.DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+    def _check(self) -> None:
+        from store.selectors import store_queue
 
-    def _seed_api_clients(self) -> dict[str, str]:
-        """The web shop (as api.webshop), the drop-ship vendor and the Lyon store's system.
-        Keys are made only for clients that do not exist yet: a key is never stored."""
-        keys = {}
-        for name, profile, username, location_code in network.API_CLIENTS:
-            if ApiClient.objects.filter(name=name).exists():
-                continue
-            user = User.objects.get(username=username) if username else None
-            location = Location.objects.get(code=location_code) if location_code else None
-            _client, keys[name] = api_client_create(
-                name=name, profile=profile, user=user, location=location, expires_at=None
+        missing = seed.demo_missing()
+        for part in seed.PARTS:
+            lacks = missing.get(part.name)
+            state = (
+                f"missing {len(lacks)}: {', '.join(lacks[:5])}{'…' if len(lacks) > 5 else ''}"
+                if lacks
+                else "complete"
             )
-        return keys
+            self.stdout.write(f"{part.name}: {state}")
+        store = Location.objects.filter(code=orders.STORE_WORK_LOCATION).first()
+        queue = store_queue(store) if store else None
+        waiting = len(queue.to_do) + len(queue.incoming) if queue else 0
+        self.stdout.write(f"{orders.STORE_WORK_LOCATION} work waiting: {waiting}")
+        if missing or not waiting:
+            raise CommandError("The demo is incomplete.")
+        self.stdout.write(self.style.SUCCESS("The demo is complete."))
