@@ -11,7 +11,6 @@ removes the previous run's work.
 """
 
 import multiprocessing
-import os
 import subprocess
 import sys
 import time
