@@ -299,3 +299,10 @@ def internals():
 
 
 _INTERNALS = None
+
+
+def pricing_engine():
+    """The pure promotion engine (standard library only: no Django set-up needed)."""
+    from promotions import engine
+
+    return engine

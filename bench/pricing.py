@@ -2,21 +2,24 @@
 database). Baseline in the same run: the same baskets priced with no promotion.
 
     python bench/pricing.py
+    python bench/pricing.py --small    # CI smoke size: 100 baskets
 """
 
 import datetime
-import os
 import random
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import pricing_engine, sized
 
-from promotions.engine import KINDS, BasketLine, Context, price_basket  # noqa: E402
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2000"))
+engine = pricing_engine()
+KINDS, BasketLine, Context, price_basket = (
+    engine.KINDS,
+    engine.BasketLine,
+    engine.Context,
+    engine.price_basket,
+)
+ROUNDS = sized("BENCH_ROUNDS", 2000, 100)
 CATEGORIES = [f"C{n}" for n in range(30)]
 
 
