@@ -232,6 +232,14 @@ def web_shop_key(username: str = "bench.api") -> str:
     return api_client_rotate(client=client)
 
 
+def api_test_client(token: str):
+    """Django's test client calling the API in-process as the bench's web shop (the real path:
+    URL routing, client-key authentication, DRF, services), for counting statements."""
+    from django.test import Client
+
+    return Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token}")
+
+
 # --- App internals -------------------------------------------------------------------------
 # Every model, service and selector the bench scripts use is imported here and nowhere else,
 # so that moving one (fulfilment orders from sourcing into orders, the trace into the omni

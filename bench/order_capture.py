@@ -18,7 +18,17 @@ import threading
 import time
 import uuid
 
-from common import N_SKUS, ROOT, gunicorn, percentile, result, setup_django, sized, web_shop_key
+from common import (
+    N_SKUS,
+    ROOT,
+    api_test_client,
+    gunicorn,
+    percentile,
+    result,
+    setup_django,
+    sized,
+    web_shop_key,
+)
 
 setup_django()
 
@@ -206,10 +216,9 @@ def queries_per_order(token: str, run_id: str) -> int:
     """SQL statements of one 3-line order through the real API path (URL routing, client-key
     authentication, DRF, capture service, response), in-process: the median of a few orders,
     after one that warms the process. Savepoints count: the database runs them."""
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token}")
+    client = api_test_client(token)
     rng = random.Random(3)
     counts = []
     for n in range(QUERY_SAMPLES + 1):
