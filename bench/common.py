@@ -43,6 +43,29 @@ N_LOCATIONS = sized("BENCH_LOCATIONS", 500, 20)
 N_SKUS = sized("BENCH_SKUS", 20000, 200)
 
 
+def _admin_connection():
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    return psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"],
+        dbname="postgres",
+        password=config["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
+def drop_bench_database() -> None:
+    """Start the next run from an empty bench database (CI's smoke runs: stock taken by one run
+    must not change the next). Only on the server of DATABASE_URL."""
+    admin = _admin_connection()
+    admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    admin.close()
+
+
 def setup_django() -> None:
     """Point DATABASE_URL at the bench database (creating it) and set Django up there."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings.development")
@@ -51,18 +74,7 @@ def setup_django() -> None:
     os.environ["PYTHONWARNINGS"] = "ignore:No directory at:UserWarning"
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     if os.environ.get("DATABASE_URL"):
-        import dj_database_url
-        import psycopg
-
-        config = dj_database_url.parse(os.environ["DATABASE_URL"])
-        admin = psycopg.connect(
-            host=config["HOST"] or None,
-            port=config["PORT"] or None,
-            user=config["USER"],
-            dbname="postgres",
-            password=config["PASSWORD"] or None,
-            autocommit=True,
-        )
+        admin = _admin_connection()
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
             admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
         admin.close()
@@ -132,6 +144,11 @@ def gunicorn(port: int, workers: int | None = None) -> subprocess.Popen:
     """Omni under gunicorn on the bench database, production-like (no debug); 4 workers × 4
     threads (1 worker at small size, ``BENCH_WORKERS`` to change)."""
     workers = workers or sized("BENCH_WORKERS", 4, 1)
+    import socket
+
+    with socket.socket() as probe:  # another server on the port would answer our health check
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is taken: set BENCH_PORT to a free one")
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -163,6 +180,8 @@ def gunicorn(port: int, workers: int | None = None) -> subprocess.Popen:
     import urllib.request
 
     for _ in range(100):
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310 - loopback
             return process
