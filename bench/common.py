@@ -251,6 +251,14 @@ def web_shop_key(username: str = "bench.api") -> str:
     return api_client_rotate(client=client)
 
 
+def statement_kinds(captured) -> str:
+    """What a CaptureQueriesContext saw, by first word: 'SELECT 20, INSERT 9, …'."""
+    from collections import Counter
+
+    kinds = Counter(query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries)
+    return ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+
+
 def api_test_client(token: str):
     """Django's test client calling the API in-process as the bench's web shop (the real path:
     URL routing, client-key authentication, DRF, services), for counting statements."""

@@ -27,6 +27,7 @@ from common import (
     result,
     setup_django,
     sized,
+    statement_kinds,
     web_shop_key,
 )
 
@@ -235,7 +236,10 @@ def queries_per_order(token: str, run_id: str) -> int:
             raise SystemExit(f"in-process order: HTTP {response.status_code}: {response.content[:300]!r}")
         if n:  # the first one warms the process (URL conf, schema, caches)
             counts.append(len(captured))
-    print(f"statements per 3-line order: {counts}", file=sys.stderr)
+    print(
+        f"statements per 3-line order: {counts}; the last by kind: {statement_kinds(captured)}",
+        file=sys.stderr,
+    )
     return round(statistics.median(counts))
 
 

@@ -25,6 +25,7 @@ from common import (
     result,
     setup_django,
     sized,
+    statement_kinds,
     web_shop_key,
 )
 
@@ -109,7 +110,10 @@ def main() -> None:
         if n:  # the first one warms the process
             counts.append(len(captured))
             timings.append(elapsed)
-    print(f"statements per ship: {sorted(counts)}", file=sys.stderr)
+    print(
+        f"statements per ship: {sorted(counts)}; the last by kind: {statement_kinds(captured)}",
+        file=sys.stderr,
+    )
     result(
         "ship_parcel",
         queries=round(statistics.median(counts)),
