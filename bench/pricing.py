@@ -10,7 +10,7 @@ import random
 import time
 from decimal import Decimal
 
-from common import pricing_engine, sized
+from common import percentile, pricing_engine, sized
 
 engine = pricing_engine()
 KINDS, BasketLine, Context, price_basket = (
@@ -58,11 +58,6 @@ def basket(rng: random.Random) -> list[BasketLine]:
                    unit_price=Decimal(rng.randrange(500, 15000)) / 100, category=rng.choice(CATEGORIES))
         for n in range(1, 11)
     ]  # fmt: skip
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
