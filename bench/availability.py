@@ -2,26 +2,36 @@
 stores within 50 km), the API one call at a time, and the API under 16 concurrent clients.
 
     python bench/availability.py
+    python bench/availability.py --small    # CI smoke size: 20 rounds, 2 s of load, tiny network
 """
 
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed, web_shop_key
+from common import (
+    N_SKUS,
+    ROOT,
+    gunicorn,
+    internals,
+    load_script_run,
+    result,
+    setup_django,
+    sized,
+    summary,
+    timed,
+    web_shop_key,
+)
 
 setup_django()
 
-
-from inventory.selectors import network_availability, stores_near  # noqa: E402
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "400"))
+network_availability, stores_near = internals().network_availability, internals().stores_near
+ROUNDS = sized("BENCH_ROUNDS", 400, 20)
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 POINTS = [(48.857, 2.352), (45.764, 4.836), (43.297, 5.370), (50.629, 3.057), (44.838, -0.579)]
 
@@ -52,7 +62,7 @@ def main() -> None:
     network, near = summary(network_ms), summary(near_ms)
 
     token = web_shop_key()
-    server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
+    server = gunicorn(PORT)
     try:
         urls = []
         for _ in range(500):
@@ -83,14 +93,8 @@ def main() -> None:
     )
 
 
-def load(urls: list[str], token: str, seconds: int = 15, clients: int = 16) -> float:
-    """Calls per second with 16 concurrent clients: wrk (Debian's package) when present."""
-    wrk = shutil.which("wrk")
-    if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
-        wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("wrk is needed for the load test: apt-get install wrk")
+def load(urls: list[str], token: str) -> float:
+    """Calls per second with 16 concurrent clients for 15 s (wrk, Debian's package)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     paths = ",".join(json.dumps(u) for u in urls)
     script.write(
@@ -99,7 +103,7 @@ def load(urls: list[str], token: str, seconds: int = 15, clients: int = 16) -> f
         f'  return wrk.format("GET", paths[i], {{["Authorization"] = "Token {token}"}}) end\n'
     )
     script.close()
-    return load_script_run(script.name, PORT, seconds=seconds, clients=clients)
+    return load_script_run(script.name, PORT)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 python bench/generate_network.py            # reuses the network when it is already there
 python bench/generate_network.py --force    # rebuilds it
+python bench/generate_network.py --small    # the CI smoke network: 20 locations × 200 SKUs
 """
 
 import argparse
@@ -9,13 +10,18 @@ import random
 import sys
 import time
 
-from common import N_LOCATIONS, N_SKUS, progress, result, setup_django
+from common import N_LOCATIONS, N_SKUS, internals, progress, result, setup_django
 
 setup_django()
 
 from django.db import connection  # noqa: E402
 
-from inventory.models import SKU, Location, Product, ean13_check_digit  # noqa: E402
+SKU, Location, Product = internals().SKU, internals().Location, internals().Product
+ean13_check_digit = internals().ean13_check_digit
+# 20 warehouses and 10 drop-ship vendors on the 500-location network, the rest stores; a
+# smaller network keeps the same shares (at least one of each).
+WAREHOUSES = max(1, round(N_LOCATIONS * 20 / 500))
+VENDORS = WAREHOUSES + max(1, round(N_LOCATIONS * 10 / 500))
 
 # Points spread over metropolitan France (lat, lon) to place locations around.
 CITIES = [
@@ -50,7 +56,7 @@ def create_locations(rng: random.Random) -> list[int]:
     locations = []
     for i in range(N_LOCATIONS):
         lat, lon = rng.choice(CITIES)
-        kind = "warehouse" if i < 20 else "drop_ship_vendor" if i < 30 else "store"
+        kind = "warehouse" if i < WAREHOUSES else "drop_ship_vendor" if i < VENDORS else "store"
         locations.append(
             Location(
                 code=f"BN-{i:04d}",

@@ -2,6 +2,7 @@
 (validation, COPY, set-based apply, one ledger row per changed stock row).
 
     python bench/inventory_sync.py
+    python bench/inventory_sync.py --small    # CI smoke size: 2,000 rows (10 stores × 200 SKUs)
 """
 
 import random
@@ -10,20 +11,18 @@ import sys
 import time
 import uuid
 
-from common import N_SKUS, ROOT, progress, result, setup_django
+from common import N_SKUS, ROOT, internals, progress, result, setup_django, sized
 
 setup_django()
 
-from inventory import services  # noqa: E402
-from inventory.models import Location  # noqa: E402
-
-LOCATIONS = 1_000_000 // N_SKUS
+app = internals()
+LOCATIONS = sized("BENCH_SYNC_ROWS", 1_000_000, 2_000) // N_SKUS
 
 
 def main() -> None:
     subprocess.run([sys.executable, str(ROOT / "bench/generate_network.py")], check=True)
     codes = list(
-        Location.objects.filter(code__startswith="BN-", kind="store")
+        app.Location.objects.filter(code__startswith="BN-", kind="store")
         .order_by("code")
         .values_list("code", flat=True)[:LOCATIONS]
     )
@@ -34,18 +33,18 @@ def main() -> None:
         for n in range(N_SKUS)
     ]
     started = time.perf_counter()
-    outcome = services.inventory_sync(
+    outcome = app.inventory_sync(
         batch_id=f"bench-{uuid.uuid4()}",
         mode="snapshot",
         scope="full_location",
         rows=rows,
-        trace=services.Trace(channel="integration"),
+        trace=app.Trace(channel="integration"),
         progress=lambda done: progress("rows", done, len(rows)),
     )
-    seconds = round(time.perf_counter() - started, 1)
+    seconds = time.perf_counter() - started
     result(
         "inventory_sync",
-        seconds=seconds,
+        seconds=round(seconds, 1),
         rows=outcome["rows"],
         changed=outcome["changed"],
         zeroed=outcome["zeroed"],

@@ -1,28 +1,43 @@
 """Orders per second through HTTP (gunicorn, 16 concurrent clients, 1-5 line orders), against a
 raw-SQL baseline writing the same rows (customer, order, lines, reservation with its conditional
-stock update and ledger row, allocation, timeline) in the same run.
+stock update and ledger row, allocation, timeline) in the same run; and the SQL statements one
+3-line order costs through the real API path, in-process (``queries``).
 
-    python bench/order_capture.py
+    python bench/order_capture.py            # 800 orders on the large network
+    python bench/order_capture.py --small    # CI smoke size: 40 orders, 4 clients, tiny network
 """
 
 import http.client
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import uuid
 
-from common import N_SKUS, ROOT, gunicorn, percentile, result, setup_django, web_shop_key
+from common import (
+    N_SKUS,
+    ROOT,
+    api_test_client,
+    gunicorn,
+    percentile,
+    result,
+    setup_django,
+    sized,
+    statement_kinds,
+    web_shop_key,
+)
 
 setup_django()
 
 from django.db import connection  # noqa: E402
 
-ORDERS = int(os.environ.get("BENCH_ORDERS", "800"))
-CLIENTS = 16
+ORDERS = sized("BENCH_ORDERS", 800, 40)
+CLIENTS = sized("BENCH_CLIENTS", 16, 4)
+QUERY_SAMPLES = sized("BENCH_QUERY_SAMPLES", 5, 3)
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 CITIES = [
     ("75011", "Paris"),
@@ -33,7 +48,7 @@ CITIES = [
 ]
 
 
-def order_body(rng: random.Random, n: int) -> dict:
+def order_body(rng: random.Random, n: int, lines: int | None = None) -> dict:
     postcode, city = rng.choice(CITIES)
     address = {"name": f"Client {n}", "line1": f"{n} rue de la Paix", "postcode": postcode, "city": city}
     return {
@@ -51,18 +66,19 @@ def order_body(rng: random.Random, n: int) -> dict:
                 "quantity": 1,
                 "delivery": {"method": "ship_to_address"},
             }
-            for _ in range(rng.randint(1, 5))
+            for _ in range(lines or rng.randint(1, 5))
         ],
         "payments": [{"method": "card", "reference": f"AUTH-{n}"}],
     }
 
 
-def run_clients(bodies: list[dict], send) -> tuple[float, list[float], int]:
-    """Send every body from 16 threads; (seconds, latencies in ms, failures)."""
+def run_clients(bodies: list[dict], send, label: str) -> tuple[float, list[float]]:
+    """Send every body from CLIENTS threads; (seconds, latencies in ms). Any failed order (an
+    exception in a thread, or an answer other than 201) stops the script after the run."""
     queue = list(enumerate(bodies))
     lock = threading.Lock()
     latencies: list[float] = []
-    failures = [0]
+    errors: list[str] = []
 
     def worker():
         state = {}
@@ -72,11 +88,17 @@ def run_clients(bodies: list[dict], send) -> tuple[float, list[float], int]:
                     return
                 n, body = queue.pop()
             started = time.perf_counter()
-            ok = send(state, n, body)
+            try:
+                error = send(state, n, body)
+            except Exception as exc:  # noqa: BLE001 - reported below, the run fails
+                error = f"{type(exc).__name__}: {exc}"
+                state.clear()  # a broken connection is not reused
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                latencies.append(elapsed)
-                failures[0] += 0 if ok else 1
+                if error:
+                    errors.append(error)
+                else:
+                    latencies.append(elapsed)
 
     threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
     started = time.perf_counter()
@@ -84,7 +106,10 @@ def run_clients(bodies: list[dict], send) -> tuple[float, list[float], int]:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - started, latencies, failures[0]
+    seconds = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{label}: {len(errors)} of {len(bodies)} orders failed; first: {errors[0]}")
+    return seconds, latencies
 
 
 def http_sender(token: str, run_id: str):
@@ -102,10 +127,10 @@ def http_sender(token: str, run_id: str):
             },
         )
         response = conn.getresponse()
-        response.read()
+        answer = response.read()
         if response.status != 201:
-            print(response.status, file=sys.stderr)
-        return response.status == 201
+            return f"HTTP {response.status}: {answer[:300]!r}"
+        return None
 
     return send
 
@@ -121,9 +146,10 @@ BASELINE_SQL = {
                    0, 0, 0, 0, '', now(), now()) RETURNING id, number""",
     "sku": "SELECT id, price FROM inventory_sku WHERE code = %s",
     "line": """INSERT INTO orders_orderline (order_id, line_number, sku_id, sku_code, name, quantity, unit_price,
-                   unit_discount, tax_rate, delivery_method, status, qty_allocated, qty_backordered, qty_shipped,
-                   qty_collected, qty_cancelled, qty_returned)
-               VALUES (%s, %s, %s, %s, 'x', 1, %s, 0, 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0) RETURNING id""",
+                   unit_discount, line_discount, promotions, tax_rate, delivery_method, status, qty_allocated,
+                   qty_backordered, qty_shipped, qty_collected, qty_cancelled, qty_returned)
+               VALUES (%s, %s, %s, %s, 'x', 1, %s, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0)
+               RETURNING id""",
     "candidate": """SELECT l.id FROM inventory_stocklevel st JOIN inventory_location l ON l.id = st.location_id
                     WHERE st.sku_id = %s AND st.on_hand - st.reserved - st.safety_stock >= 1
                       AND l.is_active AND l.ships_to_customers
@@ -165,7 +191,8 @@ def baseline_sender():
             ).fetchone()
             cur.execute(BASELINE_SQL["event"], [order_id, "placed"])
             total = 0
-            for i, line in enumerate(body["lines"], 1):
+            # Stock rows in one order (SKU, then candidate), as the services lock them: no deadlocks.
+            for i, line in sorted(enumerate(body["lines"], 1), key=lambda item: item[1]["sku"]):
                 sku_id, price = cur.execute(BASELINE_SQL["sku"], [line["sku"]]).fetchone()
                 total += price
                 line_id = cur.execute(
@@ -181,9 +208,39 @@ def baseline_sender():
                         cur.execute(BASELINE_SQL["event"], [order_id, "allocated"])
                         break
             cur.execute(BASELINE_SQL["total"], [total, total, total, order_id])
-        return True
+        return None
 
     return send
+
+
+def queries_per_order(token: str, run_id: str) -> int:
+    """SQL statements of one 3-line order through the real API path (URL routing, client-key
+    authentication, DRF, capture service, response), in-process: the median of a few orders,
+    after one that warms the process. Savepoints count: the database runs them."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_test_client(token)
+    rng = random.Random(3)
+    counts = []
+    for n in range(QUERY_SAMPLES + 1):
+        body = order_body(rng, 900_000 + n, lines=3)
+        body["customer"]["email"] = f"bench.queries.{run_id}.{n}@example.fr"
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                "/api/v1/orders/",
+                data=json.dumps(body),
+                content_type="application/json",
+                headers={"Idempotency-Key": f"queries-{run_id}-{n}"},
+            )
+        if response.status_code != 201:
+            raise SystemExit(f"in-process order: HTTP {response.status_code}: {response.content[:300]!r}")
+        if n:  # the first one warms the process (URL conf, schema, caches)
+            counts.append(len(captured))
+    print(
+        f"statements per 3-line order: {counts}; the last by kind: {statement_kinds(captured)}",
+        file=sys.stderr,
+    )
+    return round(statistics.median(counts))
 
 
 def main() -> None:
@@ -194,11 +251,13 @@ def main() -> None:
     run_id = uuid.uuid4().hex[:8]
     bodies = [order_body(rng, n) for n in range(ORDERS)]
 
-    baseline_s, baseline_ms, baseline_failures = run_clients(bodies, baseline_sender())
-    server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
+    queries = queries_per_order(token, run_id)
+    connection.close()
+    baseline_s, baseline_ms = run_clients(bodies, baseline_sender(), "raw-SQL baseline")
+    server = gunicorn(PORT)
     try:
-        run_clients(bodies[:50], http_sender(token, f"warm-{run_id}"))  # warm the workers
-        http_s, http_ms, http_failures = run_clients(bodies, http_sender(token, run_id))
+        run_clients(bodies[:50], http_sender(token, f"warm-{run_id}"), "warm-up")  # warm the workers
+        http_s, http_ms = run_clients(bodies, http_sender(token, run_id), "API")
     finally:
         server.terminate()
         server.wait()
@@ -212,8 +271,10 @@ def main() -> None:
         p95_ms=round(percentile(http_ms, 95), 1),
         p50_ms=round(percentile(http_ms, 50), 1),
         baseline_p95_ms=round(percentile(baseline_ms, 95), 1),
+        queries=queries,
+        orders=ORDERS,
+        clients=CLIENTS,
         lines=sum(len(b["lines"]) for b in bodies),
-        failures=http_failures + baseline_failures,
     )
 
 

@@ -2,21 +2,24 @@
 database). Baseline in the same run: the same baskets priced with no promotion.
 
     python bench/pricing.py
+    python bench/pricing.py --small    # CI smoke size: 100 baskets
 """
 
 import datetime
-import os
 import random
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import percentile, pricing_engine, sized
 
-from promotions.engine import KINDS, BasketLine, Context, price_basket  # noqa: E402
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2000"))
+engine = pricing_engine()
+KINDS, BasketLine, Context, price_basket = (
+    engine.KINDS,
+    engine.BasketLine,
+    engine.Context,
+    engine.price_basket,
+)
+ROUNDS = sized("BENCH_ROUNDS", 2000, 100)
 CATEGORIES = [f"C{n}" for n in range(30)]
 
 
@@ -55,11 +58,6 @@ def basket(rng: random.Random) -> list[BasketLine]:
                    unit_price=Decimal(rng.randrange(500, 15000)) / 100, category=rng.choice(CATEGORIES))
         for n in range(1, 11)
     ]  # fmt: skip
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

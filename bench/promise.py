@@ -3,6 +3,7 @@ per second with 16 concurrent clients (wrk). Baseline in the same run: the same 
 computed in-process, without HTTP, Django's request cycle or DRF.
 
     python bench/promise.py
+    python bench/promise.py --small    # CI smoke size: 20 rounds, 2 s of load, tiny network
 """
 
 import json
@@ -14,18 +15,24 @@ import tempfile
 import time
 import urllib.request
 
-from common import N_SKUS, ROOT, gunicorn, load_script_run, result, setup_django, summary, timed, web_shop_key
+from common import (
+    N_SKUS,
+    ROOT,
+    gunicorn,
+    internals,
+    load_script_run,
+    result,
+    setup_django,
+    sized,
+    summary,
+    timed,
+    web_shop_key,
+)
 
 setup_django()
 
-
-from inventory.geo import postcode_point  # noqa: E402
-from inventory.models import SKU  # noqa: E402
-from sourcing.planning import promise_options  # noqa: E402
-from sourcing.selectors import network_facts_recent  # noqa: E402
-from sourcing.services import profile_current, profile_rules  # noqa: E402
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
+app = internals()
+ROUNDS = sized("BENCH_ROUNDS", 300, 20)
 PORT = int(os.environ.get("BENCH_PORT", "8767"))
 POSTCODES = ["75011", "69002", "13001", "59000", "33000", "31000", "67000", "44000"]
 
@@ -45,19 +52,19 @@ def main() -> None:
         raise SystemExit("could not generate the network")
     rng = random.Random(5)
     carts = bodies(rng, 500)
-    profile = profile_current()
-    rules = profile_rules(profile)
+    profile = app.profile_current()
+    rules = app.profile_rules(profile)
 
     def in_process(body):
-        skus = SKU.objects.in_bulk([line["sku"] for line in body["lines"]], field_name="code")
+        skus = app.SKU.objects.in_bulk([line["sku"] for line in body["lines"]], field_name="code")
         postcode = body["destination"]["postcode"]
-        with network_facts_recent(max_age=60):
-            promise_options(lines=[(skus[line["sku"]], 1) for line in body["lines"]], point=postcode_point(postcode),
+        with app.network_facts_recent(max_age=60):
+            app.promise_options(lines=[(skus[line["sku"]], 1) for line in body["lines"]], point=app.postcode_point(postcode),
                             postcode=postcode, profile=profile, rules=rules)  # fmt: skip
 
     baseline = summary([timed(lambda b=b: in_process(b)) for b in carts[:ROUNDS]])
     token = web_shop_key()
-    server = gunicorn(PORT, workers=int(os.environ.get("BENCH_WORKERS", "4")))
+    server = gunicorn(PORT)
     try:
         api_ms = []
         for body in carts[:ROUNDS]:

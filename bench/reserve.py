@@ -2,6 +2,7 @@
 baseline doing the same conditional update, in the same run.
 
     python bench/reserve.py
+    python bench/reserve.py --small    # CI smoke size: 4 clients for 1 s each, tiny network
 """
 
 import os
@@ -11,17 +12,16 @@ import sys
 import threading
 import time
 
-from common import ROOT, result, setup_django
+from common import ROOT, SMALL, internals, result, setup_django, sized
 
 setup_django()
 
 from django.db import connection  # noqa: E402
 
-from inventory import services  # noqa: E402
-from inventory.models import SKU, Location, StockLevel  # noqa: E402
-
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+app = internals()
+SKU, Location, StockLevel = app.SKU, app.Location, app.StockLevel
+CLIENTS = sized("BENCH_CLIENTS", 16, 4)
+SECONDS = float(os.environ.get("BENCH_SECONDS", "1" if SMALL else "10"))
 HOT_SKUS, HOT_LOCATIONS = 10, 20
 
 
@@ -31,13 +31,19 @@ def run(worker) -> float:
     stop = time.perf_counter() + SECONDS
     barrier = threading.Barrier(CLIENTS)
 
+    errors: list[str] = []
+
     def loop(i: int) -> None:
         rng = random.Random(i)
         barrier.wait()
-        while time.perf_counter() < stop:
-            worker(i, rng)
-            counts[i] += 1
-        connection.close()
+        try:
+            while time.perf_counter() < stop:
+                worker(i, rng)
+                counts[i] += 1
+        except Exception as exc:  # noqa: BLE001 - a failed reservation fails the run, below
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(CLIENTS)]
     started = time.perf_counter()
@@ -45,6 +51,8 @@ def run(worker) -> float:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} of {CLIENTS} clients failed; first: {errors[0]}")
     return sum(counts) / (time.perf_counter() - started)
 
 
@@ -62,13 +70,13 @@ def main() -> None:
 
     def service(i, rng):
         sku, location = rng.choice(pairs)
-        services.stock_reserve(
+        app.stock_reserve(
             sku=sku,
             location=location,
             quantity=1,
             holder_type="pos_basket",
             holder_ref=f"bench-{i}",
-            trace=services.Trace(channel="store"),
+            trace=app.Trace(channel="store"),
         )
 
     def baseline(i, rng):

@@ -7,21 +7,22 @@ reservations with their stock counters, allocations, fulfilment orders); each ru
 removes the previous run's work.
 
     python bench/sla_sweep.py
+    python bench/sla_sweep.py --small    # CI smoke size: 400 fulfilment orders on the tiny network
 """
 
 import multiprocessing
-import os
 import subprocess
 import sys
 import time
 
-from common import N_LOCATIONS, N_SKUS, ROOT, progress, result, setup_django
+from common import N_LOCATIONS, N_SKUS, ROOT, internals, progress, result, setup_django, sized
 
 setup_django()
 
 from django.db import connection, transaction  # noqa: E402
 
-TOTAL = int(os.environ.get("BENCH_FULFILMENT_ORDERS", "100000"))
+T = internals().tables  # fulfilment order tables, named by their models
+TOTAL = sized("BENCH_FULFILMENT_ORDERS", 100000, 400)
 EXPIRED_SHARE = 0.05
 PREFIX = "SLA-"
 
@@ -29,32 +30,32 @@ PREFIX = "SLA-"
 def wipe() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             CREATE TEMP TABLE bench_orders AS SELECT id FROM orders_order WHERE number LIKE 'SLA-%%';
             UPDATE inventory_stocklevel st SET reserved = st.reserved - r.q
               FROM (SELECT sku_id, location_id, sum(quantity) q FROM inventory_reservation
                      WHERE holder_ref LIKE 'SLA-%%' AND status = 'active' GROUP BY 1, 2) r
              WHERE st.sku_id = r.sku_id AND st.location_id = r.location_id;
-            DELETE FROM sourcing_linefailure WHERE order_line_id IN
+            DELETE FROM {T.line_failure} WHERE order_line_id IN
               (SELECT l.id FROM orders_orderline l JOIN bench_orders b ON b.id = l.order_id);
-            DELETE FROM sourcing_fulfilmentorderline WHERE fulfilment_order_id IN
-              (SELECT f.id FROM sourcing_fulfilmentorder f JOIN bench_orders b ON b.id = f.order_id);
-            DELETE FROM sourcing_fulfilmentorder WHERE order_id IN (SELECT id FROM bench_orders);
-            DELETE FROM sourcing_sourcingrun WHERE order_id IN (SELECT id FROM bench_orders);
+            DELETE FROM {T.fulfilment_order_line} WHERE fulfilment_order_id IN
+              (SELECT f.id FROM {T.fulfilment_order} f JOIN bench_orders b ON b.id = f.order_id);
+            DELETE FROM {T.fulfilment_order} WHERE order_id IN (SELECT id FROM bench_orders);
+            DELETE FROM {T.sourcing_run} WHERE order_id IN (SELECT id FROM bench_orders);
             DELETE FROM orders_allocation WHERE line_id IN
               (SELECT l.id FROM orders_orderline l JOIN bench_orders b ON b.id = l.order_id);
             DELETE FROM inventory_reservation WHERE holder_ref LIKE 'SLA-%%';
             DELETE FROM orders_orderevent WHERE order_id IN (SELECT id FROM bench_orders);
             DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM bench_orders);
             DELETE FROM orders_order WHERE id IN (SELECT id FROM bench_orders);
-            DELETE FROM sourcing_locationdayload;
+            DELETE FROM {T.location_day_load};
             DROP TABLE bench_orders;
             """
         )
 
 
 TOUCHED = (
-    "sourcing_fulfilmentorder", "sourcing_fulfilmentorderline", "sourcing_sourcingrun", "sourcing_linefailure",
+    T.fulfilment_order, T.fulfilment_order_line, T.sourcing_run, T.line_failure,
     "orders_order", "orders_orderline", "orders_allocation", "orders_orderevent", "inventory_reservation",
     "inventory_stockmovement",
 )  # fmt: skip
@@ -70,9 +71,7 @@ def vacuum() -> None:
 
 def build() -> None:
     """One order, line, reservation, allocation and fulfilment order per i; i < 5 % overdue."""
-    from sourcing.services import profile_current
-
-    profile = profile_current()
+    profile = internals().profile_current()
     expired = int(TOTAL * EXPIRED_SHARE)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -111,34 +110,36 @@ def build() -> None:
             """CREATE TEMP TABLE plan_ids AS SELECT p.i, p.sku, p.loc, o.id AS order_id FROM plan p
                  JOIN orders_order o ON o.number = 'SLA-' || p.i""",
             """INSERT INTO orders_orderline (order_id, line_number, sku_id, sku_code, name, quantity, unit_price, unit_discount,
-                 tax_rate, delivery_method, status, qty_allocated, qty_backordered, qty_shipped, qty_collected,
-                 qty_cancelled, qty_returned)
-               SELECT order_id, 1, sku, 'BN', 'bench', 1, 10, 0, 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0 FROM plan_ids""",
+                 line_discount, promotions, tax_rate, delivery_method, status, qty_allocated, qty_backordered, qty_shipped,
+                 qty_collected, qty_cancelled, qty_returned)
+               SELECT order_id, 1, sku, 'BN', 'bench', 1, 10, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0
+                 FROM plan_ids""",
             """INSERT INTO inventory_reservation (sku_id, location_id, quantity, holder_type, holder_ref, status, channel, created_at)
                SELECT sku, loc, 1, 'order_line', 'SLA-' || i || '/1', 'active', 'web', now() FROM plan_ids""",
             """INSERT INTO orders_allocation (line_id, location_id, kind, quantity, reservation_id, status, created_at)
                SELECT l.id, p.loc, 'ship', 1, r.id, 'active', now() FROM plan_ids p
                  JOIN orders_orderline l ON l.order_id = p.order_id
                  JOIN inventory_reservation r ON r.holder_ref = 'SLA-' || p.i || '/1' AND r.status = 'active'""",
-            """INSERT INTO sourcing_sourcingrun (order_id, profile_id, trigger, reason, explanation, units_requested,
+            f"""INSERT INTO {T.sourcing_run} (order_id, profile_id, trigger, reason, explanation, units_requested,
                  units_sourced, duration_ms, created_at)
-               SELECT order_id, %(profile)s, 'capture', '', '{}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
-            """INSERT INTO sourcing_fulfilmentorder (number, order_id, location_id, mode, status, sourcing_run_id,
-                 acknowledge_by, ready_by, due_at, carrier, tracking_number, failure_reason, created_at, updated_at)
+               SELECT order_id, %(profile)s, 'capture', '', '{{}}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
+            f"""INSERT INTO {T.fulfilment_order} (number, order_id, location_id, mode, status, sourcing_run_id,
+                 acknowledge_by, ready_by, due_at, carrier, tracking_number, failure_reason, pickup_code, parking_spot,
+                 created_at, updated_at)
                SELECT 'SLA-' || p.i || '-1', p.order_id, p.loc, 'ship', 'created', r.id,
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
                  now() + interval '2 days',
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
-                 '', '', '', now(), now()
-               FROM plan_ids p JOIN sourcing_sourcingrun r ON r.order_id = p.order_id""",
-            """INSERT INTO sourcing_fulfilmentorderline (fulfilment_order_id, order_line_id, allocation_id, quantity, qty_picked, qty_short)
+                 '', '', '', '', '', now(), now()
+               FROM plan_ids p JOIN {T.sourcing_run} r ON r.order_id = p.order_id""",
+            f"""INSERT INTO {T.fulfilment_order_line} (fulfilment_order_id, order_line_id, allocation_id, quantity, qty_picked, qty_short)
                SELECT f.id, a.line_id, a.id, 1, 0, 0 FROM plan_ids p
-                 JOIN sourcing_fulfilmentorder f ON f.order_id = p.order_id
+                 JOIN {T.fulfilment_order} f ON f.order_id = p.order_id
                  JOIN orders_orderline l ON l.order_id = p.order_id
                  JOIN orders_allocation a ON a.line_id = l.id""",
             "DROP TABLE plan, plan_ids",
             # Statistics as autovacuum would have them in steady state (no seq scans on stale ones).
-            """ANALYZE sourcing_fulfilmentorder, sourcing_fulfilmentorderline, sourcing_sourcingrun,
+            f"""ANALYZE {T.fulfilment_order}, {T.fulfilment_order_line}, {T.sourcing_run},
                orders_order, orders_orderline, orders_allocation, inventory_reservation, inventory_stocklevel""",
         ]
         for step, sql in enumerate(statements, start=1):
@@ -153,10 +154,8 @@ def sweep(_index: int) -> tuple[int, int, float]:
     from django.db import connection as own
 
     own.close()
-    from sourcing.services import fulfilment_orders_expire_overdue
-
     started = time.perf_counter()
-    outcome = fulfilment_orders_expire_overdue()
+    outcome = internals().fulfilment_orders_expire_overdue()
     return outcome.expired, outcome.rerouted_units, time.perf_counter() - started
 
 
@@ -173,14 +172,14 @@ def main() -> None:
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT count(*) FILTER (WHERE n > 1), count(*) FROM (
-                 SELECT f.id, count(lf.id) n FROM sourcing_fulfilmentorder f
-                   JOIN sourcing_linefailure lf ON lf.fulfilment_order_id = f.id
+            f"""SELECT count(*) FILTER (WHERE n > 1), count(*) FROM (
+                 SELECT f.id, count(lf.id) n FROM {T.fulfilment_order} f
+                   JOIN {T.line_failure} lf ON lf.fulfilment_order_id = f.id
                   WHERE f.number LIKE 'SLA-%%' GROUP BY f.id) x"""
         )
         doubles, failed = cursor.fetchone()
         cursor.execute(
-            "SELECT count(*) FROM sourcing_fulfilmentorder WHERE number LIKE 'SLA-%%' AND status = 'expired'"
+            f"SELECT count(*) FROM {T.fulfilment_order} WHERE number LIKE 'SLA-%%' AND status = 'expired'"
         )
         expired = cursor.fetchone()[0]
     for index, (n, units, took) in enumerate(outcomes):
@@ -196,6 +195,9 @@ def main() -> None:
         locations=N_LOCATIONS,
         skus=N_SKUS,
     )
+    overdue = int(TOTAL * EXPIRED_SHARE)
+    if doubles or expired != overdue:
+        raise SystemExit(f"wrong sweep: {expired} of {overdue} overdue expired, {doubles} rerouted twice")
 
 
 if __name__ == "__main__":

@@ -3,26 +3,22 @@ network snapshot (stock, locations, load, reliability) plus the engine, as a rea
 run decides before it writes. Baseline in the same run: the bare ATP query for the same SKUs.
 
     python bench/sourcing.py
+    python bench/sourcing.py --small    # CI smoke size: 30 rounds on the tiny network
 """
 
-import os
 import random
 import subprocess
 import sys
 import time
 
-from common import N_SKUS, ROOT, percentile, result, setup_django, summary, timed
+from common import N_SKUS, ROOT, internals, percentile, result, setup_django, sized, summary, timed
 
 setup_django()
 
 from django.db import connection  # noqa: E402
 
-from inventory.models import SKU  # noqa: E402
-from sourcing.planning import dry_run_basket  # noqa: E402
-from sourcing.selectors import _ATP_SQL  # noqa: E402
-from sourcing.services import profile_current  # noqa: E402
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
+app = internals()
+ROUNDS = sized("BENCH_ROUNDS", 300, 30)
 POSTCODES = ["75011", "69002", "13001", "59000", "33000", "31000", "67000", "44000"]
 
 
@@ -30,15 +26,16 @@ def main() -> None:
     if subprocess.run([sys.executable, str(ROOT / "bench/generate_network.py")], check=False).returncode:
         raise SystemExit("could not generate the network")
     rng = random.Random(11)
-    profile = profile_current()
-    skus = list(SKU.objects.filter(code__in=[f"BN-{i:06d}" for i in rng.sample(range(N_SKUS), 2000)]))
+    profile = app.profile_current()
+    picked = rng.sample(range(N_SKUS), min(2000, N_SKUS))
+    skus = list(app.SKU.objects.filter(code__in=[f"BN-{i:06d}" for i in picked]))
 
     def basket(n):
         return [(sku, rng.randint(1, 3)) for sku in rng.sample(skus, n)]
 
     def decide(lines, postcode):
-        return dry_run_basket(lines=lines, delivery_method="ship_to_address", profile=profile, postcode=postcode,
-                              point=__import__("inventory.geo", fromlist=["postcode_point"]).postcode_point(postcode))  # fmt: skip
+        return app.dry_run_basket(lines=lines, delivery_method="ship_to_address", profile=profile,
+                                  postcode=postcode, point=app.postcode_point(postcode))  # fmt: skip
 
     for _ in range(20):
         decide(basket(3), rng.choice(POSTCODES))
@@ -52,7 +49,7 @@ def main() -> None:
 
         def atp(lines=lines):
             with connection.cursor() as cursor:
-                cursor.execute(_ATP_SQL, [[sku.pk for sku, _ in lines]])
+                cursor.execute(app.atp_sql, [[sku.pk for sku, _ in lines]])
                 cursor.fetchall()
 
         baseline.append(timed(atp))
