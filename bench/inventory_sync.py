@@ -12,6 +12,8 @@ import uuid
 
 from common import N_SKUS, ROOT, progress, result, setup_django
 
+from omni.trace import Trace
+
 setup_django()
 
 from inventory import services  # noqa: E402
@@ -39,7 +41,7 @@ def main() -> None:
         mode="snapshot",
         scope="full_location",
         rows=rows,
-        trace=services.Trace(channel="integration"),
+        trace=Trace(channel="integration"),
         progress=lambda done: progress("rows", done, len(rows)),
     )
     seconds = round(time.perf_counter() - started, 1)

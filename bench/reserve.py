@@ -13,6 +13,8 @@ import time
 
 from common import ROOT, result, setup_django
 
+from omni.trace import Trace
+
 setup_django()
 
 from django.db import connection  # noqa: E402
@@ -68,7 +70,7 @@ def main() -> None:
             quantity=1,
             holder_type="pos_basket",
             holder_ref=f"bench-{i}",
-            trace=services.Trace(channel="store"),
+            trace=Trace(channel="store"),
         )
 
     def baseline(i, rng):

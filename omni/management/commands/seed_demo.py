@@ -12,6 +12,7 @@ from inventory import services as inventory_services
 from inventory.models import SKU, Location
 from inventory.opening_hours import parse_day
 from omni.demo import catalogue, network, orders
+from omni.trace import Trace
 
 
 def _weekly_hours(days: list[str]) -> dict:
@@ -70,7 +71,7 @@ class Command(BaseCommand):
                 scope="full_location",
                 location=location.code,
                 rows=snapshot,
-                trace=inventory_services.Trace(note="demo data"),
+                trace=Trace(note="demo data"),
             )
             total += len(snapshot)
             self.stdout.write(f"\r  stock: {done}/{len(locations)} locations", ending="")
