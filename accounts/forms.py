@@ -2,9 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Location
-
 from .models import ApiClient
+
+# Inventory's location model by relation, not by import (see ApiClient.clean).
+LOCATION = ApiClient._meta.get_field("location").related_model
 
 
 class SignInForm(AuthenticationForm):
@@ -31,8 +32,8 @@ class ApiClientForm(forms.Form):
     profile = forms.ChoiceField(label=_("Profile"), choices=ApiClient.Profile.choices)
     location = forms.ModelChoiceField(
         label=_("Location"),
-        queryset=Location.objects.filter(
-            kind__in=[Location.Kind.STORE, Location.Kind.DROP_SHIP_VENDOR]
+        queryset=LOCATION.objects.filter(
+            kind__in=[LOCATION.Kind.STORE, LOCATION.Kind.DROP_SHIP_VENDOR]
         ).order_by("kind", "code"),
         required=False,
         help_text=_("Required for a drop-ship vendor (its location) or a store system (its store)."),

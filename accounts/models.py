@@ -162,8 +162,9 @@ class ApiClient(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from inventory.models import Location
-
+        # The location model by relation, not by import: inventory's pages use accounts' access
+        # rules, so accounts imports nothing from inventory.
+        Location = self._meta.get_field("location").related_model  # noqa: N806
         wanted = {
             self.Profile.DROPSHIP_VENDOR: Location.Kind.DROP_SHIP_VENDOR,
             self.Profile.STORE_SYSTEM: Location.Kind.STORE,

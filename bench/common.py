@@ -281,17 +281,14 @@ def internals():
         from inventory.geo import postcode_point
         from inventory.models import SKU, Location, Product, StockLevel, ean13_check_digit
         from inventory.selectors import network_availability, stores_near
-        from inventory.services import Trace
+        from inventory.selectors.atp import _POSITIVE_SQL
+        from omni.trace import Trace
+        from orders import services as order_services
+        from orders.models import FulfilmentOrder, FulfilmentOrderLine, LineFailure
         from sourcing import services as sourcing_services
-        from sourcing.models import (
-            FulfilmentOrder,
-            FulfilmentOrderLine,
-            LineFailure,
-            LocationDayLoad,
-            SourcingRun,
-        )
+        from sourcing.models import LocationDayLoad, SourcingRun
         from sourcing.planning import dry_run_basket, promise_options
-        from sourcing.selectors import _ATP_SQL, network_facts_recent
+        from sourcing.selectors import network_facts_recent
 
         _INTERNALS = SimpleNamespace(
             # inventory
@@ -313,14 +310,14 @@ def internals():
             dry_run_basket=dry_run_basket,
             promise_options=promise_options,
             network_facts_recent=network_facts_recent,
-            atp_sql=_ATP_SQL,
+            atp_sql=_POSITIVE_SQL,
             # fulfilment orders and their services
             FulfilmentOrder=FulfilmentOrder,
-            fulfilment_order_acknowledge=sourcing_services.fulfilment_order_acknowledge,
-            fulfilment_order_record_picks=sourcing_services.fulfilment_order_record_picks,
-            fulfilment_order_pack=sourcing_services.fulfilment_order_pack,
-            fulfilment_order_ship=sourcing_services.fulfilment_order_ship,
-            fulfilment_orders_expire_overdue=sourcing_services.fulfilment_orders_expire_overdue,
+            fulfilment_order_acknowledge=order_services.fulfilment_order_acknowledge,
+            fulfilment_order_record_picks=order_services.fulfilment_order_record_picks,
+            fulfilment_order_pack=order_services.fulfilment_order_pack,
+            fulfilment_order_ship=order_services.fulfilment_order_ship,
+            fulfilment_orders_expire_overdue=order_services.fulfilment_orders_expire_overdue,
             # table names for the scripts' raw SQL, from the models (they follow a move)
             tables=SimpleNamespace(
                 fulfilment_order=FulfilmentOrder._meta.db_table,

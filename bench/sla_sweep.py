@@ -41,7 +41,7 @@ def wipe() -> None:
             DELETE FROM {T.fulfilment_order_line} WHERE fulfilment_order_id IN
               (SELECT f.id FROM {T.fulfilment_order} f JOIN bench_orders b ON b.id = f.order_id);
             DELETE FROM {T.fulfilment_order} WHERE order_id IN (SELECT id FROM bench_orders);
-            DELETE FROM {T.sourcing_run} WHERE order_id IN (SELECT id FROM bench_orders);
+            DELETE FROM {T.sourcing_run} WHERE reference LIKE 'SLA-%%';
             DELETE FROM orders_allocation WHERE line_id IN
               (SELECT l.id FROM orders_orderline l JOIN bench_orders b ON b.id = l.order_id);
             DELETE FROM inventory_reservation WHERE holder_ref LIKE 'SLA-%%';
@@ -120,9 +120,9 @@ def build() -> None:
                SELECT l.id, p.loc, 'ship', 1, r.id, 'active', now() FROM plan_ids p
                  JOIN orders_orderline l ON l.order_id = p.order_id
                  JOIN inventory_reservation r ON r.holder_ref = 'SLA-' || p.i || '/1' AND r.status = 'active'""",
-            f"""INSERT INTO {T.sourcing_run} (order_id, profile_id, trigger, reason, explanation, units_requested,
+            f"""INSERT INTO {T.sourcing_run} (reference, profile_id, trigger, reason, explanation, units_requested,
                  units_sourced, duration_ms, created_at)
-               SELECT order_id, %(profile)s, 'capture', '', '{{}}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
+               SELECT 'SLA-' || i, %(profile)s, 'capture', '', '{{}}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
             f"""INSERT INTO {T.fulfilment_order} (number, order_id, location_id, mode, status, sourcing_run_id,
                  acknowledge_by, ready_by, due_at, carrier, tracking_number, failure_reason, pickup_code, parking_spot,
                  created_at, updated_at)
@@ -131,7 +131,7 @@ def build() -> None:
                  now() + interval '2 days',
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
                  '', '', '', '', '', now(), now()
-               FROM plan_ids p JOIN {T.sourcing_run} r ON r.order_id = p.order_id""",
+               FROM plan_ids p JOIN {T.sourcing_run} r ON r.reference = 'SLA-' || p.i""",
             f"""INSERT INTO {T.fulfilment_order_line} (fulfilment_order_id, order_line_id, allocation_id, quantity, qty_picked, qty_short)
                SELECT f.id, a.line_id, a.id, 1, 0, 0 FROM plan_ids p
                  JOIN {T.fulfilment_order} f ON f.order_id = p.order_id

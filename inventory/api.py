@@ -5,10 +5,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from omni.api import HourMinuteField, InputSerializer
+from omni.trace import Channel, Trace
 
 from . import services
 from .geo import postcode_point
-from .models import Channel, Location, OpeningPeriod, SyncBatch
+from .models import Location, OpeningPeriod, SyncBatch
 from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
 
 
@@ -219,7 +220,7 @@ class InventorySyncApi(APIView):
             scope=data.get("scope"),
             location=data.get("location"),
             rows=data["rows"],
-            trace=services.Trace(actor=request.user, channel=Channel.INTEGRATION),
+            trace=Trace(actor=request.user, channel=Channel.INTEGRATION),
         )
         return Response(self.InventorySyncOutput(result).data)
 

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omni.errors import DomainError
+from omni.trace import Channel, Trace
 
 from . import services
-from .models import Channel, Location, StockImport, SyncBatch
+from .models import Location, StockImport, SyncBatch
 from .selectors import location_stock
 
 EXPORT_COLUMNS = ["sku", "ean", "name", "on_hand", "reserved", "safety_stock", "in_transit", "atp"]
@@ -146,7 +147,7 @@ def _sync_arguments(stock_import: StockImport, rows: list[dict], actor, progress
         "scope": SyncBatch.Scope.FULL_LOCATION if stock_import.mode == SyncBatch.Mode.SNAPSHOT else None,
         "location": stock_import.location.code if stock_import.location else None,
         "rows": rows,
-        "trace": services.Trace(actor=actor, channel=Channel.HEAD_OFFICE, note=stock_import.original_name),
+        "trace": Trace(actor=actor, channel=Channel.HEAD_OFFICE, note=stock_import.original_name),
         "progress": progress,
     }
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from omni.trace import Channel
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -294,17 +296,6 @@ class StockLevel(models.Model):
     @property
     def atp(self) -> int:
         return max(self.on_hand - self.reserved - self.safety_stock, 0)
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web shop")
-    STORE = "store", _("Store")
-    CALL_CENTRE = "call_centre", _("Call centre")
-    MARKETPLACE = "marketplace", _("Marketplace")
-    SOCIAL = "social", _("Social commerce")
-    HEAD_OFFICE = "head_office", _("Head office")
-    INTEGRATION = "integration", _("Integration")
-    SYSTEM = "system", _("System")
 
 
 class StockMovement(models.Model):

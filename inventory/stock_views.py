@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import PAGE_ROLES, role_required
 from accounts.models import Role
 from omni.errors import DomainError
+from omni.trace import Trace
 
 from . import imports, services
 from .models import StockImport
@@ -77,19 +78,15 @@ FORMS = {"receive": ReceiveForm, "adjust": AdjustForm, "count": CountForm, "safe
 
 def _apply_stock_form(request, action: str, form, sku, location) -> None:
     data = form.cleaned_data
-    trace = services.Trace(
-        actor=request.user, channel="store" if request.user.is_store_associate else "head_office"
-    )
+    trace = Trace(actor=request.user, channel="store" if request.user.is_store_associate else "head_office")
     if action == "receive":
-        trace = services.Trace(actor=request.user, channel=trace.channel, reference=data["reference"])
+        trace = Trace(actor=request.user, channel=trace.channel, reference=data["reference"])
         services.stock_receive(sku=sku, location=location, quantity=data["quantity"], trace=trace)
     elif action == "adjust":
-        trace = services.Trace(
-            actor=request.user, channel=trace.channel, reason=data["reason"], note=data["note"]
-        )
+        trace = Trace(actor=request.user, channel=trace.channel, reason=data["reason"], note=data["note"])
         services.stock_adjust(sku=sku, location=location, delta=data["delta"], trace=trace)
     elif action == "count":
-        trace = services.Trace(actor=request.user, channel=trace.channel, note=data["note"])
+        trace = Trace(actor=request.user, channel=trace.channel, note=data["note"])
         services.stock_count(sku=sku, location=location, counted=data["counted"], trace=trace)
     else:
         services.stock_set_safety_stock(

@@ -29,7 +29,7 @@ ENTRIES = (
     NavEntry(
         _("Stock"), "inventory:stock_search", (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
     ),
-    NavEntry(_("Backorders"), "sourcing:backorders", (Role.HEAD_OFFICE, Role.CALL_CENTRE)),
+    NavEntry(_("Backorders"), "orders:backorders", (Role.HEAD_OFFICE, Role.CALL_CENTRE)),
     NavEntry(_("Sourcing"), "sourcing:dry_run", (Role.HEAD_OFFICE,)),
     NavEntry(_("Promotions"), "promotions:list", (Role.HEAD_OFFICE,)),
     NavEntry(_("Locations"), "inventory:location_list", (Role.HEAD_OFFICE,)),

@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory.models import Location
-from inventory.services import Trace
 from omni import idempotency
 from omni.api import InputSerializer, PageParameters, filters_valid, paged, paginate
+from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import selectors, services
-from .models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine, Payment, SalesChannel
+from .models import Allocation, Order, OrderEvent, OrderLine, Payment
 
 # ---------------------------------------------------------------- input
 
@@ -490,60 +491,4 @@ class OrderReleaseApi(APIView):
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: str):
         services.order_release(order=_order(request, number), trace=Trace.of(request.user))
-        return _order_response(request, number)
-
-
-class ShipInput(InputSerializer):
-    quantity = serializers.IntegerField(min_value=1, required=False)
-    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    tracking = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-class OrderLineShipApi(APIView):
-    scope = "orders.fulfil"
-
-    @extend_schema(request=ShipInput, responses=OrderOutput)
-    def post(self, request, number: str, line: int):
-        """Allocated units left for the customer: stock consumed, payment captured, customer told."""
-        payload = ShipInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.order_line_ship(
-            order=_order(request, number),
-            line_number=line,
-            trace=Trace.of(request.user),
-            **payload.validated_data,
-        )
-        return _order_response(request, number)
-
-
-class OrderLineReadyApi(APIView):
-    scope = "orders.fulfil"
-
-    @extend_schema(request=None, responses=OrderOutput)
-    def post(self, request, number: str, line: int):
-        """The line waits on the pickup store's shelf; the customer is told."""
-        services.order_line_make_ready_for_pickup(
-            order=_order(request, number), line_number=line, trace=Trace.of(request.user)
-        )
-        return _order_response(request, number)
-
-
-class CollectInput(InputSerializer):
-    quantity = serializers.IntegerField(min_value=1, required=False)
-
-
-class OrderLineCollectApi(APIView):
-    scope = "orders.fulfil"
-
-    @extend_schema(request=CollectInput, responses=OrderOutput)
-    def post(self, request, number: str, line: int):
-        """The customer took the units: stock consumed, payment captured."""
-        payload = CollectInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.order_line_collect(
-            order=_order(request, number),
-            line_number=line,
-            trace=Trace.of(request.user),
-            **payload.validated_data,
-        )
         return _order_response(request, number)

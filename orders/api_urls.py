@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import api
+from . import api, fulfilment_api
+
+FO = "fulfilment-orders/<str:number>/"
 
 urlpatterns = [
     path("orders/", api.OrderListCreateApi.as_view(), name="order-list"),
@@ -24,17 +26,30 @@ urlpatterns = [
         api.OrderLineRequestedDeliveryApi.as_view(),
         name="order-line-requested-delivery",
     ),
+    # Fulfilment orders: the work of one location for one order.
+    path("fulfilment-orders/", fulfilment_api.FulfilmentOrderListApi.as_view(), name="fulfilment-order-list"),
+    path(FO, fulfilment_api.FulfilmentOrderDetailApi.as_view(), name="fulfilment-order-detail"),
     path(
-        "orders/<str:number>/lines/<int:line>/ship/", api.OrderLineShipApi.as_view(), name="order-line-ship"
+        f"{FO}acknowledge/",
+        fulfilment_api.FulfilmentOrderAcknowledgeApi.as_view(),
+        name="fulfilment-order-acknowledge",
     ),
     path(
-        "orders/<str:number>/lines/<int:line>/ready-for-pickup/",
-        api.OrderLineReadyApi.as_view(),
-        name="order-line-ready",
+        f"{FO}decline/", fulfilment_api.FulfilmentOrderDeclineApi.as_view(), name="fulfilment-order-decline"
+    ),
+    path(f"{FO}picks/", fulfilment_api.FulfilmentOrderPicksApi.as_view(), name="fulfilment-order-picks"),
+    path(f"{FO}pack/", fulfilment_api.FulfilmentOrderPackApi.as_view(), name="fulfilment-order-pack"),
+    path(f"{FO}ship/", fulfilment_api.FulfilmentOrderShipApi.as_view(), name="fulfilment-order-ship"),
+    path(
+        f"{FO}ready-for-pickup/",
+        fulfilment_api.FulfilmentOrderReadyApi.as_view(),
+        name="fulfilment-order-ready",
     ),
     path(
-        "orders/<str:number>/lines/<int:line>/collect/",
-        api.OrderLineCollectApi.as_view(),
-        name="order-line-collect",
+        f"{FO}collect/", fulfilment_api.FulfilmentOrderCollectApi.as_view(), name="fulfilment-order-collect"
     ),
+    path(
+        f"{FO}receive/", fulfilment_api.FulfilmentOrderReceiveApi.as_view(), name="fulfilment-order-receive"
+    ),
+    path("orders/<str:number>/arrival/", fulfilment_api.OrderArrivalApi.as_view(), name="order-arrival"),
 ]

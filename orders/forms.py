@@ -3,8 +3,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Location
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
-from .models import DeliveryMethod, Order, Payment, SalesChannel
+from .models import Order, Payment
 
 
 class DateInput(forms.DateInput):

@@ -1,9 +1,17 @@
-"""The only place orders are locked. Every change to an order takes its row first, then its
-lines in line order, then (through inventory services) reservations and stock rows."""
+"""The only place orders take row locks, always in this order:
+
+1. the order row, then its lines in line order (``order_lock``);
+2. then the order's fulfilment orders, by id (``fulfilment_order_lock``);
+3. then, through inventory's services, reservations and stock rows in (SKU, location) order;
+4. last, sourcing's per-location daily load rows (one conditional statement each).
+
+Every path that changes an order takes the locks it needs in that order, so two of them can
+wait on each other but never in a cycle.
+"""
 
 from __future__ import annotations
 
-from .models import Order, OrderLine
+from .models import FulfilmentOrder, Order, OrderLine
 
 
 def order_lock(order: Order) -> tuple[Order, list[OrderLine]]:
@@ -28,3 +36,12 @@ def order_try_lock(order_id: int) -> tuple[Order, list[OrderLine]] | None:
     if locked is None:
         return None
     return order_lock(locked)
+
+
+def fulfilment_order_lock(fulfilment_order_id: int) -> FulfilmentOrder:
+    """Caller holds the order's lock."""
+    return (
+        FulfilmentOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "location", "destination")
+        .get(pk=fulfilment_order_id)
+    )

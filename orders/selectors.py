@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import Http404
 
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 
-from .models import Allocation, Order, OrderEvent, OrderLine
+from .models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -109,13 +110,17 @@ CUSTOMER_STATUS = {
 def order_tracking(order: Order) -> dict:
     """What the web shop shows the customer: "where is my order", without internal detail."""
     shipments = {}
+    numbers = {line.line_number: line.pk for line in order.lines.all()}
     for event in order.events.all():
-        if event.kind == OrderEvent.Kind.SHIPPED and event.line_id:
-            shipments.setdefault(event.line_id, []).append(
+        if event.kind != OrderEvent.Kind.SHIPPED:
+            continue
+        # One event per parcel: {line number: units} in its data.
+        for number, quantity in (event.data.get("lines") or {}).items():
+            shipments.setdefault(numbers.get(int(number)), []).append(
                 {
                     "carrier": event.data.get("carrier", ""),
                     "tracking": event.data.get("tracking", ""),
-                    "quantity": event.data.get("quantity"),
+                    "quantity": quantity,
                     "at": event.created_at,
                 }
             )
@@ -149,3 +154,59 @@ def order_tracking(order: Order) -> dict:
             for line in order.lines.all()
         ],
     }
+
+
+def fulfilment_orders_visible_to(user) -> QuerySet[FulfilmentOrder]:
+    """Head office sees everything; a store associate or a store system its store's work (and
+    parcels coming to it); a drop-ship vendor its own location's work, with the customer
+    reduced to what shipping needs (see ``_ShippingOnly``); other API clients nothing."""
+    queryset = FulfilmentOrder.objects.select_related("order", "location", "destination")
+    if not (getattr(user, "is_store_associate", False) or getattr(user, "is_integration_client", False)):
+        return queryset
+    location = user.bound_location_id
+    if location is None:
+        return queryset.none()
+    queryset = queryset.filter(Q(location_id=location) | Q(destination_id=location))
+    if user.is_integration_client:
+        queryset._iterable_class = _ShippingOnly
+    return queryset
+
+
+SHIPPING_ADDRESS_KEYS = ("name", "line1", "line2", "postcode", "city", "country")
+
+
+class _ShippingOnly(ModelIterable):
+    """Fulfilment orders as an API client (vendor, store system) receives them: the order's
+    shipping address keeps the name and the address (no phone), and the pickup code, the
+    customer's proof at the counter, is not given out. Only the loaded copies are trimmed;
+    a queryset of this kind is never saved from."""
+
+    def __iter__(self):
+        for fo in super().__iter__():
+            order = fo.order
+            if order.shipping_address:
+                address = order.shipping_address
+                order.shipping_address = {
+                    key: address[key] for key in SHIPPING_ADDRESS_KEYS if key in address
+                }
+            fo.pickup_code = ""
+            yield fo
+
+
+def fulfilment_order_get(*, user, number: str) -> FulfilmentOrder:
+    """The fulfilment order if the user may see it; 404 otherwise (another location's work is
+    not revealed)."""
+    try:
+        return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
+    except FulfilmentOrder.DoesNotExist as exc:
+        raise Http404(number) from exc
+
+
+def backorder_queue() -> QuerySet[OrderLine]:
+    """Lines waiting for stock or for someone to decide, oldest order first."""
+    return (
+        OrderLine.objects.filter(qty_backordered__gt=0, order__status__in=Order.OPEN_STATUSES)
+        .select_related("order", "order__customer", "pickup_location")
+        .annotate(failures=Count("sourcing_failures"))
+        .order_by("order__placed_at", "order_id", "line_number")
+    )

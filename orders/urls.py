@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sourcing_views, views
 
 app_name = "orders"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.order_list_view, name="list"),
     path("new/", views.order_entry_view, name="entry"),
     path("new/skus/", views.sku_lookup_view, name="sku_lookup"),
+    path("backorders/", sourcing_views.backorder_queue_view, name="backorders"),
     path("<str:number>/", views.order_detail_view, name="detail"),
     path("<str:number>/cancel/", views.order_cancel_view, name="cancel"),
     path("<str:number>/address/", views.order_address_view, name="address"),
@@ -15,4 +16,7 @@ urlpatterns = [
     path("<str:number>/release/", views.order_release_view, name="release"),
     path("<str:number>/lines/<int:line>/delivery/", views.order_line_delivery_view, name="line_delivery"),
     path("<str:number>/lines/<int:line>/requested/", views.order_line_requested_view, name="line_requested"),
+    path("<str:number>/decisions/", sourcing_views.order_decisions_view, name="decisions"),
+    path("<str:number>/source-again/", sourcing_views.order_source_again_view, name="source_again"),
+    path("<str:number>/what-if/", sourcing_views.order_what_if_view, name="what_if"),
 ]

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from inventory.selectors import network_availability, sku_search
-from inventory.services import Trace
 from omni.errors import DomainError
 from omni.forms import apply_domain_error
+from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import selectors, services
 from .forms import (
@@ -26,7 +27,7 @@ from .forms import (
     OrderSearchForm,
     RequestedDeliveryForm,
 )
-from .models import DeliveryMethod, OrderLine, SalesChannel
+from .models import OrderLine
 
 READERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
 CHANGERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE)

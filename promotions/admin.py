@@ -24,7 +24,7 @@ class PromotionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Redemption)
 class RedemptionAdmin(admin.ModelAdmin):
-    list_display = ["promotion", "order", "code", "amount", "channel", "status", "created_at"]
+    list_display = ["promotion", "order_reference", "code", "amount", "channel", "status", "created_at"]
     list_filter = ["status", "channel"]
-    search_fields = ["order__number", "code"]
-    raw_id_fields = ["order", "customer", "coupon"]
+    search_fields = ["order_reference", "code"]
+    raw_id_fields = ["customer", "coupon"]

@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Customer
-from inventory.models import SKU
+from inventory.selectors import skus_by_code
 from omni.api import InputSerializer
 from omni.errors import DomainError
-from orders.models import DeliveryMethod, SalesChannel
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import selectors
 from .reasons import code_refusal_text, reason_text
@@ -121,7 +121,7 @@ class QuoteApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         codes = [line["sku"] for line in data["lines"]]
-        skus = SKU.objects.select_related("product").in_bulk(codes, field_name="code")
+        skus = skus_by_code(codes)
         unknown = {
             str(i): {"sku": [_("Unknown SKU %(sku)s.") % {"sku": c}]}
             for i, c in enumerate(codes)

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory.forms import BasketField
-from inventory.models import Location
-from orders.models import DeliveryMethod, SalesChannel
+from inventory.selectors import store_choices
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import engine
 from .models import Promotion
@@ -79,10 +79,7 @@ class PromotionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stores"].choices = [
-            (loc.code, f"{loc.name} ({loc.code})")
-            for loc in Location.objects.filter(kind=Location.Kind.STORE, is_active=True).order_by("name")
-        ]
+        self.fields["stores"].choices = store_choices()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
         params = self.instance.params or {}

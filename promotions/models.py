@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from orders.models import Order, SalesChannel
+from omni.vocabulary import SalesChannel
 
 from . import engine
 
@@ -206,7 +206,8 @@ class Redemption(models.Model):
         CouponCode, on_delete=models.PROTECT, null=True, blank=True, related_name="redemptions"
     )
     code = models.CharField(_("code"), max_length=40, blank=True)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="redemptions")
+    # The order's number: promotions know orders only by their reference (orders own them).
+    order_reference = models.CharField(_("order"), max_length=30, db_index=True)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="redemptions"
     )
@@ -223,7 +224,7 @@ class Redemption(models.Model):
         verbose_name = _("redemption")
         verbose_name_plural = _("redemptions")
         constraints = [
-            models.UniqueConstraint(fields=["promotion", "order"], name="redemption_once_per_order")
+            models.UniqueConstraint(fields=["promotion", "order_reference"], name="redemption_once_per_order")
         ]
         indexes = [
             models.Index(fields=["promotion", "customer", "status"], name="redemption_customer_status")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from inventory.models import SKU, Product
+from inventory import selectors as inventory
 
 from . import engine
 from .models import CouponCode, Promotion, Redemption
@@ -116,12 +116,12 @@ class BasketQuote:
     quote: engine.Quote
     refused_codes: dict[str, str]
     snapshot_version: str
-    skus: list[SKU]
+    skus: list
 
 
 def basket_quote(
     *,
-    lines: list[tuple[SKU, int]],
+    lines: list[tuple[object, int]],  # (inventory SKU, quantity)
     channel: str,
     customer=None,
     store: str = "",
@@ -141,9 +141,7 @@ def basket_quote(
     # Product codes only matter to promotions that target products: read them then, at once.
     products = {}
     if any((rule.get("target") or {}).get("products") for rule in snapshot["promotions"]):
-        products = dict(
-            Product.objects.filter(skus__in=[s for s, _q in lines]).values_list("skus__pk", "code")
-        )
+        products = inventory.product_codes_of(s.pk for s, _q in lines)
     basket = [
         engine.BasketLine(key=str(n), sku=sku.code, quantity=quantity, unit_price=sku.price,
                           product=products.get(sku.pk, ""), category=sku.category)

@@ -32,7 +32,9 @@ class PromotionUsedUp(ConflictError):
 
 
 @transaction.atomic
-def redemptions_record(*, order, quote, channel: str) -> list[Redemption]:
+def redemptions_record(
+    *, order_reference: str, customer_id: int | None, quote, channel: str
+) -> list[Redemption]:
     """Count one use of every promotion the order received, in promotion order (so two
     orders never wait on each other in a cycle). The promotion's row stays locked until the
     order commits, so its per-customer count cannot be raced either. Raises PromotionUsedUp
@@ -51,9 +53,9 @@ def redemptions_record(*, order, quote, channel: str) -> list[Redemption]:
         per_customer = row[0]
         if (
             per_customer is not None
-            and order.customer_id
+            and customer_id
             and Redemption.objects.filter(
-                promotion_id=applied["id"], customer_id=order.customer_id, status=Redemption.Status.ACTIVE
+                promotion_id=applied["id"], customer_id=customer_id, status=Redemption.Status.ACTIVE
             ).count()
             >= per_customer
         ):
@@ -74,8 +76,8 @@ def redemptions_record(*, order, quote, channel: str) -> list[Redemption]:
                 promotion_id=applied["id"],
                 coupon=coupon,
                 code=code,
-                order=order,
-                customer_id=order.customer_id,
+                order_reference=order_reference,
+                customer_id=customer_id,
                 amount=Decimal(applied["amount"]),
                 revenue=revenue.get(applied["id"], Decimal("0")),
                 channel=channel,
@@ -85,12 +87,12 @@ def redemptions_record(*, order, quote, channel: str) -> list[Redemption]:
 
 
 @transaction.atomic
-def redemptions_release(*, order) -> int:
+def redemptions_release(*, order_reference: str) -> int:
     """The order was cancelled: its uses count no more (each released once)."""
     released = 0
     for redemption in (
         Redemption.objects.select_for_update()
-        .filter(order=order, status=Redemption.Status.ACTIVE)
+        .filter(order_reference=order_reference, status=Redemption.Status.ACTIVE)
         .order_by("promotion_id")
     ):
         Promotion.objects.filter(pk=redemption.promotion_id, uses__gt=0).update(uses=F("uses") - 1)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from inventory.models import Location
-from orders.models import Allocation, DeliveryMethod
+from omni.vocabulary import DeliveryMethod, FulfilmentMode
 
 from .calendar import Period, add_open_minutes, next_working_start, working_days_after
 from .criteria import Candidate, candidate_score
@@ -211,22 +211,22 @@ def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str
     """How this location could serve the group, or None when it cannot."""
     if not group.is_pickup:
         if loc.kind == Location.Kind.DROP_SHIP_VENDOR:
-            return Allocation.Kind.DROP_SHIP if loc.ships_to_customers else None
+            return FulfilmentMode.DROP_SHIP if loc.ships_to_customers else None
         return (
-            Allocation.Kind.SHIP_FROM_LOCATION if loc.ships_to_customers and loc.sells_stock_online else None
+            FulfilmentMode.SHIP_FROM_LOCATION if loc.ships_to_customers and loc.sells_stock_online else None
         )
     if pickup is None:
         return None
     if loc.id == pickup.id:
-        return Allocation.Kind.PICKUP_AT_LOCATION
+        return FulfilmentMode.PICKUP_AT_LOCATION
     if (
         loc.kind == Location.Kind.WAREHOUSE
         and pickup.receives_ship_to_store
         and (loc.ships_to_customers or loc.sends_transfers)
     ):
-        return Allocation.Kind.SHIP_TO_STORE
+        return FulfilmentMode.SHIP_TO_STORE
     if loc.kind == Location.Kind.STORE and loc.sends_transfers and pickup.receives_transfers:
-        return Allocation.Kind.TRANSFER
+        return FulfilmentMode.TRANSFER
     return None
 
 
@@ -260,7 +260,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
     moment = request.moment.replace(second=0, microsecond=0)
     candidates = []
     for km, loc_id, loc, mode, available in pool:
-        if mode == Allocation.Kind.PICKUP_AT_LOCATION:
+        if mode == FulfilmentMode.PICKUP_AT_LOCATION:
             cost, transit = Decimal("0"), 0
         else:
             cost, transit = shipping_rate(snapshot, loc.kind, km)

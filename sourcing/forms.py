@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.forms import BasketField
 from inventory.geo import postcode_point
 from inventory.models import Location
-from orders.models import DeliveryMethod, SalesChannel
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from .models import SourcingProfile
 

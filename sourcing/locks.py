@@ -1,25 +1,13 @@
-"""The only place sourcing locks rows. Callers lock the order first (orders.locks), then
-its fulfilment orders, so every path takes locks in the same order."""
+"""The only place sourcing takes row locks: a location's load for a day, counted with one
+conditional statement each. These rows come last in the lock order (see orders.locks)."""
 
 from __future__ import annotations
 
 from django.db import connection
 
-from .models import FulfilmentOrder
-
-
-def fulfilment_order_lock(fulfilment_order_id: int) -> FulfilmentOrder:
-    """Caller holds the order's lock."""
-    return (
-        FulfilmentOrder.objects.select_for_update(of=("self",))
-        .select_related("order", "location", "destination")
-        .get(pk=fulfilment_order_id)
-    )
-
-
 _TAKE_CAPACITY_SQL = """
-INSERT INTO sourcing_locationdayload (location_id, day, fulfilment_orders)
-VALUES (%(location)s, %(day)s, 1)
+INSERT INTO sourcing_locationdayload (location_id, day, fulfilment_orders, failures)
+VALUES (%(location)s, %(day)s, 1, 0)
 ON CONFLICT (location_id, day) DO UPDATE
    SET fulfilment_orders = sourcing_locationdayload.fulfilment_orders + 1
  WHERE %(capacity)s IS NULL OR sourcing_locationdayload.fulfilment_orders < %(capacity)s
@@ -33,3 +21,17 @@ def location_day_take(*, location_id: int, day, capacity: int | None) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_TAKE_CAPACITY_SQL, {"location": location_id, "day": day, "capacity": capacity})
         return cursor.fetchone() is not None
+
+
+_FAIL_SQL = """
+INSERT INTO sourcing_locationdayload (location_id, day, fulfilment_orders, failures)
+VALUES (%(location)s, %(day)s, 0, 1)
+ON CONFLICT (location_id, day) DO UPDATE
+   SET failures = sourcing_locationdayload.failures + 1
+"""
+
+
+def location_day_fail(*, location_id: int, day) -> None:
+    """Count one failed piece of work against the location's day (its reliability)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FAIL_SQL, {"location": location_id, "day": day})

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from inventory.geo import distance_km_sql
 from inventory.models import SKU, Location
-from orders.models import Allocation, DeliveryMethod, Order, OrderLine
-from orders.services.pricing import basket_price
+from omni.vocabulary import DeliveryMethod, FulfilmentMode
+from promotions.selectors import basket_quote
 
 from .engine import (
     Group,
@@ -32,21 +32,15 @@ from .engine import (
 )
 from .models import SourcingProfile
 from .selectors import network_snapshot, strategy_rules
-from .services.routing import line_failures, sourcing_request
+from .services.routing import SourcingRequest
 
 NEAREST_PICKUP_STORES = 3
 
 
-def dry_run_order(*, order: Order, profile: SourcingProfile) -> list[GroupDecision]:
-    """What each strategy of the profile would decide for the order's lines as placed
-    (every unit, as if nothing were allocated yet)."""
-    lines = list(order.lines.select_related("sku", "pickup_location"))
-    for line in lines:  # as if new: every active unit is to source
-        line.qty_allocated = 0
-        line.qty_shipped = line.qty_collected = 0
-        line.status = OrderLine.Status.PENDING
-    request, _by_key = sourcing_request(order, lines, line_failures(lines), profile)
-    return _decide(request, strategy_rules(profile))
+def dry_run(*, request: SourcingRequest, profile: SourcingProfile) -> list[GroupDecision]:
+    """What each strategy of the profile would decide for the request, every candidate
+    explained; nothing is reserved or recorded (an order's what-if builds the request)."""
+    return _decide(request.engine_request(), strategy_rules(profile))
 
 
 def dry_run_basket(
@@ -122,7 +116,7 @@ def promise_options(
     nearest pickup stores click & collect from their shelf or ship to store. One snapshot,
     one engine run per option, nothing reserved."""
     moment = timezone.localtime()
-    value = basket_price(channel=channel, customer=customer, skus=lines).total
+    value = basket_quote(lines=lines, channel=channel, customer=customer).quote.total
     stores = _pickup_points_near(point, NEAREST_PICKUP_STORES)
     snapshot = network_snapshot(sku_ids={sku.pk for sku, _ in lines}, location_ids=stores, moment=moment)
     needs = [LineNeed(str(i), sku.pk, sku.code, qty) for i, (sku, qty) in enumerate(lines, start=1)]
@@ -155,7 +149,7 @@ def promise_options(
         decision = decide_group(request, group, rules, snapshot)
         if not decision.assignments or decision.unsourced:
             continue
-        own_shelf = all(a.mode == Allocation.Kind.PICKUP_AT_LOCATION for a in decision.assignments)
+        own_shelf = all(a.mode == FulfilmentMode.PICKUP_AT_LOCATION for a in decision.assignments)
         method = DeliveryMethod.PICKUP_IN_STORE if own_shelf else DeliveryMethod.SHIP_TO_STORE
         if not own_shelf and not (facts.receives_ship_to_store or facts.receives_transfers):
             continue
@@ -184,7 +178,7 @@ def _where(snapshot, assignment) -> tuple[float, float]:
 
 
 def _assignment_cost(snapshot, assignment, store) -> Decimal:
-    if assignment.mode == Allocation.Kind.PICKUP_AT_LOCATION:
+    if assignment.mode == FulfilmentMode.PICKUP_AT_LOCATION:
         return Decimal("0")
     km = haversine_km((store.latitude, store.longitude), _where(snapshot, assignment))
     return shipping_rate(snapshot, assignment.kind, km)[0]

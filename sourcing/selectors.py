@@ -1,5 +1,5 @@
 """Reads of the sourcing app: the network snapshot a decision works from, strategies as
-rules, decisions and fulfilment orders as each role may see them."""
+rules, and the decisions recorded for an order."""
 
 from __future__ import annotations
 
@@ -12,16 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
-from django.db.models.query import ModelIterable
-from django.http import Http404
+from django.db.models import Sum
 from django.utils import timezone
 
+from inventory import selectors as inventory
 from inventory.models import Location, OpeningPeriod
 
 from .engine import LocationFacts, Snapshot, StrategyRule
-from .models import FulfilmentOrder, LineFailure, LocationDayLoad, ShippingRate, SourcingProfile
+from .models import LocationDayLoad, ShippingRate, SourcingProfile, SourcingRun
 
 # Used until head office enters its carrier's rates: (up to km, € per parcel, working days).
 DEFAULT_RATES = {
@@ -41,14 +39,6 @@ _LOCATION_FIELDS = (
     "receives_ship_to_store", "sends_transfers", "receives_transfers", "sells_stock_online",
     "daily_capacity", "order_cutoff_time", "timezone",
 )  # fmt: skip
-
-_ATP_SQL = """
-SELECT st.location_id, st.sku_id, st.on_hand - st.reserved - st.safety_stock
-  FROM inventory_stocklevel st
-  JOIN inventory_location l ON l.id = st.location_id
- WHERE st.sku_id = ANY(%s) AND l.is_active
-   AND st.on_hand - st.reserved - st.safety_stock > 0
-"""
 
 
 def shipping_rates() -> dict[str, list[tuple[int, Decimal, int]]]:
@@ -127,9 +117,7 @@ def network_snapshot(*, sku_ids, location_ids=(), moment: datetime.datetime | No
     ``location_ids``, e.g. pickup stores): five small queries, whatever the network's size
     (two inside ``network_facts_shared``)."""
     moment = moment or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_ATP_SQL, [list(sku_ids)])
-        atp = {(loc, sku): units for loc, sku, units in cursor.fetchall()}
+    atp = inventory.atp_where_positive(sku_ids=sku_ids)
     ids = {loc for loc, _sku in atp} | set(location_ids)
     if _shared_facts.get() is None:
         locations = _location_facts(ids)
@@ -151,23 +139,24 @@ def network_snapshot(*, sku_ids, location_ids=(), moment: datetime.datetime | No
 
 
 def failure_rates(*, since: datetime.datetime) -> dict[int, float]:
-    """Share of each location's fulfilment orders declined, short-picked or expired lately.
-    A slow-moving statistic over a month of work: kept in the cache for
-    ``OMNI_RELIABILITY_CACHE_SECONDS`` so that sourcing runs do not recount it each time."""
+    """Share of each location's work it failed lately (declined, short-picked, expired), from
+    the loads sourcing counts per day. Kept in the cache for ``OMNI_RELIABILITY_CACHE_SECONDS``
+    so that sourcing runs do not recount it each time."""
     ttl = settings.OMNI_RELIABILITY_CACHE_SECONDS
     if ttl and (cached := cache.get(_RELIABILITY_CACHE_KEY)) is not None:
         return cached
-    failed = dict(
-        LineFailure.objects.filter(created_at__gte=since)
+    rows = (
+        LocationDayLoad.objects.filter(day__gte=timezone.localdate(since), failures__gt=0)
         .values("location_id")
-        .annotate(n=Count("fulfilment_order_id", distinct=True))
-        .values_list("location_id", "n")
+        .annotate(failed=Sum("failures"))
+        .values_list("location_id", "failed")
     )
+    failed = dict(rows)
     given = dict(
-        FulfilmentOrder.objects.filter(location_id__in=failed, created_at__gte=since)
+        LocationDayLoad.objects.filter(location_id__in=failed, day__gte=timezone.localdate(since))
         .values("location_id")
-        .annotate(n=Count("id"))
-        .values_list("location_id", "n")
+        .annotate(given=Sum("fulfilment_orders"))
+        .values_list("location_id", "given")
         if failed
         else ()
     )
@@ -217,59 +206,10 @@ def profile_published() -> SourcingProfile | None:
     )
 
 
-def fulfilment_orders_visible_to(user) -> QuerySet[FulfilmentOrder]:
-    """Head office sees everything; a store associate or a store system its store's work (and
-    parcels coming to it); a drop-ship vendor its own location's work, with the customer
-    reduced to what shipping needs (see ``_ShippingOnly``); other API clients nothing."""
-    queryset = FulfilmentOrder.objects.select_related("order", "location", "destination")
-    if not (getattr(user, "is_store_associate", False) or getattr(user, "is_integration_client", False)):
-        return queryset
-    location = user.bound_location_id
-    if location is None:
-        return queryset.none()
-    queryset = queryset.filter(Q(location_id=location) | Q(destination_id=location))
-    if user.is_integration_client:
-        queryset._iterable_class = _ShippingOnly
-    return queryset
-
-
-SHIPPING_ADDRESS_KEYS = ("name", "line1", "line2", "postcode", "city", "country")
-
-
-class _ShippingOnly(ModelIterable):
-    """Fulfilment orders as an API client (vendor, store system) receives them: the order's
-    shipping address keeps the name and the address (no phone), and the pickup code, the
-    customer's proof at the counter, is not given out. Only the loaded copies are trimmed;
-    a queryset of this kind is never saved from."""
-
-    def __iter__(self):
-        for fo in super().__iter__():
-            order = fo.order
-            if order.shipping_address:
-                address = order.shipping_address
-                order.shipping_address = {
-                    key: address[key] for key in SHIPPING_ADDRESS_KEYS if key in address
-                }
-            fo.pickup_code = ""
-            yield fo
-
-
-def fulfilment_order_get(*, user, number: str) -> FulfilmentOrder:
-    """The fulfilment order if the user may see it; 404 otherwise (another location's work is
-    not revealed)."""
-    try:
-        return fulfilment_orders_visible_to(user).prefetch_related("lines__order_line").get(number=number)
-    except FulfilmentOrder.DoesNotExist as exc:
-        raise Http404(number) from exc
-
-
-def backorder_queue() -> QuerySet:
-    """Lines waiting for stock or for someone to decide, oldest order first."""
-    from orders.models import Order, OrderLine
-
-    return (
-        OrderLine.objects.filter(qty_backordered__gt=0, order__status__in=Order.OPEN_STATUSES)
-        .select_related("order", "order__customer", "pickup_location")
-        .annotate(failures=Count("sourcing_failures"))
-        .order_by("order__placed_at", "order_id", "line_number")
+def sourcing_runs_for(reference: str) -> list[SourcingRun]:
+    """Every decision recorded for an order (by its number), newest first."""
+    return list(
+        SourcingRun.objects.filter(reference=reference)
+        .select_related("profile")
+        .order_by("-created_at", "-pk")
     )

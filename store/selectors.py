@@ -12,8 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from inventory.models import Location
-from orders.models import Allocation
-from sourcing.models import FulfilmentOrder, FulfilmentOrderLine, LineFailure
+from orders.models import Allocation, FulfilmentOrder, FulfilmentOrderLine, LineFailure
 
 AT_RISK = datetime.timedelta(minutes=30)
 # Ready-for-pickup work waits this long before the dashboard calls it late.
@@ -21,10 +20,11 @@ PICKUP_WAIT = datetime.timedelta(days=5)
 
 
 def store_work(store: Location) -> QuerySet[FulfilmentOrder]:
-    """Everything the store prepares, and everything that comes to it for pickup."""
-    return FulfilmentOrder.objects.filter(Q(location=store) | Q(destination=store)).select_related(
-        "order", "order__customer", "location", "destination"
-    )
+    """Everything the store prepares, and everything that comes to it for pickup (work of an
+    order on hold is off the store's screens until the order is released)."""
+    return FulfilmentOrder.objects.filter(
+        Q(location=store) | Q(destination=store), held_since__isnull=True
+    ).select_related("order", "order__customer", "location", "destination")
 
 
 def store_work_get(*, store: Location, number: str) -> FulfilmentOrder:

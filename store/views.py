@@ -1,5 +1,5 @@
 """Store associates' screens. Each view reads through ``store.selectors`` (scoped to the
-associate's store) and acts through the sourcing services; a refused action comes back as a
+associate's store) and acts through the orders services; a refused action comes back as a
 message on the same screen."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
-from inventory.services import Trace
 from omni.errors import DomainError
-from sourcing import services
-from sourcing.models import FulfilmentOrder
+from omni.trace import Trace
+from orders import services
+from orders.models import FulfilmentOrder
 
 from . import selectors
 from .forms import CollectForm, DeclineForm, FinishPickForm, HandoverSearchForm, PackForm, ScanForm, ShipForm

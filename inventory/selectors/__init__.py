@@ -1,5 +1,6 @@
 """Reads of the inventory app. Import the functions from here."""
 
+from .atp import atp_expression, atp_sql, atp_where_positive
 from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
 from .locations import (
     LOCATION_CAPABILITY_FILTERS,
@@ -10,18 +11,24 @@ from .locations import (
     location_weekly_hours,
     locations_visible_to,
     network_summary,
+    store_choices,
 )
 from .stock import (
     location_stock,
     movement_history,
+    product_codes_of,
     sku_get,
     sku_network_stock,
     sku_search,
+    skus_by_code,
     stock_level_for_user,
     with_atp,
 )
 
 __all__ = [
+    "atp_expression",
+    "atp_sql",
+    "atp_where_positive",
     "LOCATION_CAPABILITY_FILTERS",
     "SkuAvailability",
     "StoreAvailability",
@@ -35,9 +42,12 @@ __all__ = [
     "movement_history",
     "network_availability",
     "network_summary",
+    "product_codes_of",
     "sku_get",
     "sku_network_stock",
     "sku_search",
+    "skus_by_code",
+    "store_choices",
     "stock_level_for_user",
     "stores_near",
     "with_atp",

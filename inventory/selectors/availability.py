@@ -21,6 +21,7 @@ from django.utils import timezone
 from ..geo import bounding_box, distance_km_sql
 from ..models import Location, OpeningPeriod
 from ..opening_hours import format_day, is_open
+from .atp import atp_sql
 
 WEB = "web"
 
@@ -58,8 +59,8 @@ def network_availability(*, sku_codes: list[str], channel: str = WEB) -> dict[st
     """Network and home-delivery ATP for each SKU, in one query. Unknown SKUs are absent."""
     sql = f"""
         SELECT s.code,
-               coalesce(sum(greatest(st.on_hand - st.reserved - st.safety_stock, 0)), 0) AS network,
-               coalesce(sum(greatest(st.on_hand - st.reserved - st.safety_stock, 0))
+               coalesce(sum(greatest({atp_sql()}, 0)), 0) AS network,
+               coalesce(sum(greatest({atp_sql()}, 0))
                         FILTER (WHERE l.ships_to_customers), 0) AS delivery
           FROM inventory_sku s
           LEFT JOIN inventory_stocklevel st ON st.sku_id = s.id
@@ -109,7 +110,7 @@ def stores_near(
             SELECT * FROM near WHERE distance_km <= %(radius)s ORDER BY distance_km LIMIT %(limit)s
         )
         SELECT r.id, r.code, r.name, r.city, r.postcode, r.address_line1, r.latitude, r.longitude, r.timezone,
-               r.distance_km, s.code, greatest(st.on_hand - st.reserved - st.safety_stock, 0)
+               r.distance_km, s.code, greatest({atp_sql()}, 0)
           FROM ranked r
           LEFT JOIN inventory_stocklevel st
                  ON st.location_id = r.id

@@ -19,6 +19,16 @@ def locations_visible_to(user) -> QuerySet[Location]:
     return locations
 
 
+def store_choices() -> list[tuple[str, str]]:
+    """Active stores as (code, "name (code)") choices, by name."""
+    return [
+        (code, f"{name} ({code})")
+        for code, name in Location.objects.filter(kind=Location.Kind.STORE, is_active=True)
+        .order_by("name")
+        .values_list("code", "name")
+    ]
+
+
 def location_list(
     *, user, search: str = "", kind: str = "", active: str = "", capability: str = ""
 ) -> QuerySet[Location]:

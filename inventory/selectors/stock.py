@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 
 from ..geo import haversine_km
-from ..models import SKU, Location, StockLevel, StockMovement
+from ..models import SKU, Location, Product, StockLevel, StockMovement
+from .atp import atp_expression
 from .locations import locations_visible_to
 
 
@@ -31,8 +32,18 @@ def sku_get(*, code: str) -> SKU:
         raise Http404 from exc
 
 
+def skus_by_code(codes) -> dict[str, SKU]:
+    """The SKUs of these codes (with their product), by code; unknown codes are left out."""
+    return SKU.objects.select_related("product").in_bulk(list(codes), field_name="code")
+
+
+def product_codes_of(sku_ids) -> dict[int, str]:
+    """Each SKU's product (style) code, by SKU id, in one query."""
+    return dict(Product.objects.filter(skus__in=list(sku_ids)).values_list("skus__pk", "code"))
+
+
 def with_atp(levels: QuerySet[StockLevel]) -> QuerySet[StockLevel]:
-    return levels.annotate(atp_value=Greatest(F("on_hand") - F("reserved") - F("safety_stock"), Value(0)))
+    return levels.annotate(atp_value=Greatest(atp_expression(), Value(0)))
 
 
 def sku_network_stock(*, user, sku: SKU, origin: Location | None = None) -> list[StockLevel]:

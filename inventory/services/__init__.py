@@ -5,7 +5,6 @@ from .catalogue import catalogue_sync
 from .locations import location_create, location_set_active, location_update
 from .stock import (
     InsufficientStock,
-    Trace,
     reservation_consume,
     reservation_release,
     reservations_release_expired,
@@ -25,7 +24,6 @@ __all__ = [
     "BatchRejected",
     "InsufficientStock",
     "RowErrors",
-    "Trace",
     "catalogue_sync",
     "inventory_sync",
     "inventory_sync_changes",

@@ -13,55 +13,22 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omni.errors import ConflictError, DomainError
+from omni.trace import Trace
 
 from ..models import SKU as Sku
-from ..models import Channel, Location, Reservation, StockLevel, StockMovement, Transfer, TransferLine
+from ..models import Location, Reservation, StockLevel, StockMovement, Transfer, TransferLine
+from ..selectors.atp import atp_expression
 
 
 class InsufficientStock(ConflictError):
     code = "insufficient_stock"
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Who changed stock, from which channel, and why: written on every ledger row."""
-
-    actor: object | None = None
-    channel: str = Channel.SYSTEM
-    reference: str = ""
-    note: str = ""
-    reason: str = ""
-    # The API client the actor acts for (accounts.ApiClient), found from the actor when not given.
-    api_client: object | None = None
-
-    def __post_init__(self):
-        if self.api_client is None and (client := getattr(self.actor, "acting_client", None)):
-            object.__setattr__(self, "api_client", client)
-
-    @classmethod
-    def of(cls, user, **fields) -> Trace:
-        """A trace for a signed-in user, its channel following their role."""
-        return cls(
-            actor=user,
-            channel=CHANNEL_OF_ROLE.get(getattr(user, "effective_role", ""), Channel.SYSTEM),
-            **fields,
-        )
-
-
-CHANNEL_OF_ROLE = {
-    "head_office": Channel.HEAD_OFFICE,
-    "call_centre": Channel.CALL_CENTRE,
-    "store_associate": Channel.STORE,
-    "integration": Channel.INTEGRATION,
-}
 
 
 _UPDATE_SQL = """
@@ -307,7 +274,7 @@ def stock_reserve_in_network(
     if locations is None:
         candidate_ids = list(
             StockLevel.objects.filter(sku=sku, location__is_active=True)
-            .annotate(atp=F("on_hand") - F("reserved") - F("safety_stock"))
+            .annotate(atp=atp_expression())
             .filter(atp__gte=quantity)
             .order_by("-atp", "location_id")
             .values_list("location_id", flat=True)

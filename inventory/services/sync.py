@@ -26,10 +26,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from omni.errors import ConflictError, DomainError
+from omni.trace import Trace
 
 from ..models import Location, SyncBatch
 from .batches import RowErrors
-from .stock import Trace
 
 MAX_ROWS = 2_000_000
 

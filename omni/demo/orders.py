@@ -10,9 +10,9 @@ from django.db.models import F
 
 from accounts.models import User
 from inventory.models import Location, StockLevel
-from inventory.services import Trace
+from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod
 from orders import services
-from orders.models import DeliveryMethod
 
 CUSTOMERS = [
     ("Camille", "Bernard", "Lyon", "69003", "8 cours Gambetta"),
@@ -104,12 +104,13 @@ def _progress(order, n: int, agent, client) -> None:
     """Move some orders along their life, as the weeks would have."""
     fate = n % 8
     staff = Trace(actor=client, channel="integration")
-    first = order.lines.order_by("line_number").first()
-    if fate == 1 and first.status == "allocated" and not first.is_pickup:
-        services.order_line_ship(order=order, line_number=first.line_number, trace=staff, carrier="Colissimo",
-                                 tracking=f"6A{31000000 + n}")  # fmt: skip
-    elif fate == 2 and first.status == "allocated" and first.is_pickup:
-        services.order_line_make_ready_for_pickup(order=order, line_number=first.line_number, trace=staff)
+    # Goods move only through their fulfilment orders, so the order and the stores agree.
+    work = order.fulfilment_orders.filter(status="created").order_by("pk").first()
+    if fate == 1 and work is not None and not work.is_pickup:
+        services.fulfilment_order_ship(fulfilment_order=work, trace=staff, carrier="Colissimo",
+                                       tracking_number=f"6A{31000000 + n}")  # fmt: skip
+    elif fate == 2 and work is not None and work.mode == "pickup":
+        services.fulfilment_order_make_ready(fulfilment_order=work, trace=staff)
     elif fate == 3:
         services.order_cancel(
             order=order, trace=Trace(actor=agent, channel="call_centre", note="le client a changé d'avis")
@@ -124,8 +125,6 @@ def seed_store_work(*, keys: set[str]) -> int:
     """Work waiting for the demo store associate: a click & collect from the store's shelf and
     one from the warehouse, already on its way (an incoming parcel to receive). Each order and
     its shipment in one transaction."""
-    from sourcing import services as sourcing
-
     store = Location.objects.filter(code=STORE_WORK_LOCATION).first()
     client = User.objects.get(username="api.webshop")
     if store is None:
@@ -166,7 +165,7 @@ def seed_store_work(*, keys: set[str]) -> int:
                 continue
             placed += 1
             for fo in order.fulfilment_orders.filter(mode__in=["ship_to_store", "transfer"]):
-                sourcing.fulfilment_order_ship(
+                services.fulfilment_order_ship(
                     fulfilment_order=fo,
                     carrier="Navette magasin",
                     tracking_number="",

@@ -21,6 +21,7 @@ from accounts.services import api_client_create
 from inventory import services as inventory_services
 from inventory.models import SKU, Location, SyncBatch
 from inventory.opening_hours import parse_day
+from omni.trace import Trace
 from orders.models import IdempotencyKey
 
 from . import catalogue, network, orders
@@ -214,7 +215,7 @@ def _fill_stock(write: Write) -> None:
             scope="full_location",
             location=code,
             rows=catalogue.stock_snapshot(code, location.kind, location.daily_capacity, rows),
-            trace=inventory_services.Trace(note="demo data"),
+            trace=Trace(note="demo data"),
         )
         if done % 10 == 0 or done == len(missing):
             write(f"  stock: {done}/{len(missing)} locations")

@@ -138,8 +138,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": 60.0,
     },
-    "sourcing-sla-sweep": {"task": "sourcing.tasks.expire_overdue_fulfilment_orders", "schedule": 60.0},
-    "sourcing-backorders": {"task": "sourcing.tasks.source_backorders", "schedule": 60.0},
+    "sla-sweep": {"task": "orders.tasks.expire_overdue_fulfilment_orders", "schedule": 60.0},
+    "backorders": {"task": "orders.tasks.source_backorders", "schedule": 60.0},
     "idempotency-keys-purge": {"task": "omni.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "order-idempotency-keys-purge": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
@@ -224,15 +224,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set shared by several fields.
     "ENUM_NAME_OVERRIDES": {
-        "DeliveryMethodEnum": "orders.models.DeliveryMethod",
-        "SalesChannelEnum": "orders.models.SalesChannel",
-        "TraceChannelEnum": "inventory.models.Channel",
+        "DeliveryMethodEnum": "omni.vocabulary.DeliveryMethod",
+        "SalesChannelEnum": "omni.vocabulary.SalesChannel",
+        "TraceChannelEnum": "omni.trace.Channel",
         "PaymentMethodEnum": "orders.models.Payment.Method",
         "OrderStatusEnum": "orders.models.Order.Status",
         "OrderLineStatusEnum": "orders.models.OrderLine.Status",
         "AllocationStatusEnum": "orders.models.Allocation.Status",
-        "AllocationKindEnum": "orders.models.Allocation.Kind",
-        "FulfilmentOrderStatusEnum": "sourcing.models.FulfilmentOrder.Status",
+        "AllocationKindEnum": "omni.vocabulary.FulfilmentMode",
+        "FulfilmentOrderStatusEnum": "orders.models.FulfilmentOrder.Status",
     },
     # Swagger UI served from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

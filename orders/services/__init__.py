@@ -1,5 +1,6 @@
 """Writes of the orders app. Import the functions from here."""
 
+from .allocations import Sourced
 from .capture import (
     IdempotencyConflict,
     idempotency_keys_purge,
@@ -16,28 +17,65 @@ from .changes import (
     order_line_change_requested_delivery,
     order_release,
 )
-from .fulfilment import order_line_collect, order_line_make_ready_for_pickup, order_line_ship
+from .fulfilment import (
+    HandoverProofRequired,
+    IllegalFulfilmentChange,
+    PickupCodeMismatch,
+    fulfilment_order_acknowledge,
+    fulfilment_order_collect,
+    fulfilment_order_decline,
+    fulfilment_order_make_ready,
+    fulfilment_order_pack,
+    fulfilment_order_receive,
+    fulfilment_order_record_picks,
+    fulfilment_order_scan,
+    fulfilment_order_scan_reset,
+    fulfilment_order_ship,
+    fulfilment_order_start_picking,
+    order_customer_arrived,
+    pickup_code_new,
+)
 from .notifications import notification_send
 from .payments import payments_settle
 from .pricing import basket_price
+from .sourcing import order_source_again
+from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
 
 __all__ = [
+    "HandoverProofRequired",
     "IdempotencyConflict",
     "IllegalChange",
+    "IllegalFulfilmentChange",
+    "PickupCodeMismatch",
+    "Sourced",
+    "SweepResult",
+    "backorders_source",
+    "basket_price",
+    "fulfilment_order_acknowledge",
+    "fulfilment_order_collect",
+    "fulfilment_order_decline",
+    "fulfilment_order_make_ready",
+    "fulfilment_order_pack",
+    "fulfilment_order_receive",
+    "fulfilment_order_record_picks",
+    "fulfilment_order_scan",
+    "fulfilment_order_scan_reset",
+    "fulfilment_order_ship",
+    "fulfilment_order_start_picking",
+    "fulfilment_orders_expire_overdue",
     "idempotency_keys_purge",
     "notification_send",
     "order_cancel",
     "order_change_shipping_address",
+    "order_customer_arrived",
     "order_hold",
     "order_line_change_delivery",
     "order_line_change_requested_delivery",
-    "order_line_collect",
-    "order_line_make_ready_for_pickup",
-    "order_line_ship",
     "order_place",
     "order_recalculate",
     "order_release",
+    "order_source_again",
     "payments_settle",
-    "basket_price",
+    "pickup_code_new",
     "request_fingerprint",
 ]

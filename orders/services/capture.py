@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from customers import services as customers
 from inventory.models import SKU, Location
-from inventory.services import Trace
 from omni.errors import DomainError
 from omni.idempotency import IdempotencyKeyReused, key_lifetime, lock_key, request_fingerprint
+from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod
 
-from ..models import DeliveryMethod, IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
+from ..models import IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
 from .payments import payments_settle
 from .pricing import basket_price
 from .promotions import redemptions_record

@@ -9,17 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from inventory import services as inventory
-from inventory.models import Location, Reservation
-from inventory.services import Trace
+from inventory.models import Location
 from omni.errors import ConflictError, DomainError
+from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod
 
-from ..locks import order_lock
-from ..models import Allocation, DeliveryMethod, Order, OrderEvent, OrderLine
+from ..locks import fulfilment_order_lock, order_lock
+from ..models import FulfilmentOrder, Order, OrderEvent, OrderLine
+from . import allocations
 from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
+from .fulfilment import fulfilment_orders_settle
 from .payments import payments_settle
 from .promotions import redemptions_release
-from .sourcing import fulfilment_orders_settle, lines_source
+from .sourcing import lines_source
 from .timeline import event_record
 
 
@@ -40,30 +42,6 @@ def _refuse_closed(order: Order) -> None:
             _("Order %(number)s is %(status)s: it can no longer change.")
             % {"number": order.number, "status": order.get_status_display().lower()}
         )
-
-
-def _release_allocations(line: OrderLine, trace: Trace, quantity: int | None = None) -> int:
-    """Give back up to ``quantity`` allocated units (all when None), newest allocation first."""
-    remaining = line.qty_allocated if quantity is None else quantity
-    released = 0
-    for allocation in (
-        line.allocations.filter(status=Allocation.Status.ACTIVE).select_related("reservation").order_by("-pk")
-    ):
-        if remaining <= 0:
-            break
-        part = min(allocation.quantity, remaining)
-        if allocation.reservation.status == Reservation.Status.ACTIVE:
-            inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=part)
-        # else the units are on their way to the pickup store: they arrive as its own stock.
-        if part == allocation.quantity:  # a released allocation keeps what it held, for the record
-            allocation.status = Allocation.Status.RELEASED
-            allocation.closed_at = timezone.now()
-        else:
-            allocation.quantity -= part
-        allocation.save(update_fields=["quantity", "status", "closed_at"])
-        remaining -= part
-        released += part
-    return released
 
 
 @transaction.atomic
@@ -92,15 +70,7 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
             )
         plan.append((line, quantity))
     for line, quantity in plan:
-        from_backorder = min(line.qty_backordered, quantity)
-        from_allocated = quantity - from_backorder
-        if from_allocated:
-            _release_allocations(line, trace, from_allocated)
-        line.qty_backordered -= from_backorder
-        line.qty_allocated -= from_allocated
-        line.qty_cancelled += quantity
-        line.cancel()
-        line.save(update_fields=["qty_backordered", "qty_allocated", "qty_cancelled", "status"])
+        allocations.units_cancel(line=line, quantity=quantity, trace=trace)
         event_record(
             order=order,
             line=line,
@@ -111,7 +81,7 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
             notify=False,
         )
     order_recalculate(order=order, lines=order_lines)
-    fulfilment_orders_settle(order=order, trace=trace)
+    fulfilment_orders_settle(order=order)
     payments_settle(order=order, trace=trace)
     if order.status == Order.Status.CANCELLED:
         redemptions_release(order=order)
@@ -243,21 +213,15 @@ def order_line_change_delivery(
     if errors:
         raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
     before = _delivery_label(line)
-    _release_allocations(line, trace)
-    line.qty_allocated = 0
-    line.qty_backordered = 0
+    allocations.units_unsource(line=line, trace=trace)
     line.delivery_method = delivery_method
     line.pickup_location = pickup_location if delivery_method in DeliveryMethod.pickups() else None
     line.relay_point = relay_point if delivery_method == DeliveryMethod.SHIP_TO_RELAY else None
     line.save(update_fields=["delivery_method", "pickup_location", "relay_point"])
-    fulfilment_orders_settle(order=order, trace=trace)
-    allocations = lines_source(order=order, lines=[line], trace=trace, trigger="change")
+    fulfilment_orders_settle(order=order)
+    made = lines_source(order=order, lines=[line], trace=trace, trigger="change").allocations
     after = _delivery_label(line)
-    where = (
-        _("allocated at %(location)s") % {"location": allocations[0].location.name}
-        if allocations
-        else _("backordered")
-    )
+    where = _("allocated at %(location)s") % {"location": made[0].location.name} if made else _("backordered")
     event_record(
         order=order,
         line=line,
@@ -268,7 +232,7 @@ def order_line_change_delivery(
         data={
             "before": before,
             "after": after,
-            "allocated_at": allocations[0].location.code if allocations else None,
+            "allocated_at": made[0].location.code if made else None,
         },
     )
     order_recalculate(order=order, lines=lines)
@@ -286,7 +250,9 @@ def _delivery_label(line: OrderLine) -> str:
 
 @transaction.atomic
 def order_hold(*, order: Order, reason: str, trace: Trace) -> Order:
-    """Stop fulfilment (fraud check, customer's request...) until released."""
+    """Stop fulfilment (fraud check, customer's request...) until released: the order's open
+    work leaves the stores' queues and the SLA clock (its deadlines move by the time held),
+    and is never rerouted or counted against a location meanwhile."""
     order, _lines = order_lock(order)
     if not reason.strip():
         raise DomainError(_("Say why the order is held."), field="reason")
@@ -297,6 +263,16 @@ def order_hold(*, order: Order, reason: str, trace: Trace) -> Order:
             _("An order that is %(status)s cannot be held.") % {"status": order.get_status_display().lower()}
         ) from error
     order.save(update_fields=["status", "status_before_hold", "hold_reason", "updated_at"])
+    held = FulfilmentOrder.objects.filter(
+        order=order,
+        status__in=[
+            *FulfilmentOrder.OPEN,
+            FulfilmentOrder.Status.SHIPPED,
+            FulfilmentOrder.Status.READY_FOR_PICKUP,
+        ],
+        held_since__isnull=True,
+    )
+    held.update(held_since=timezone.now())
     event_record(order=order, kind=OrderEvent.Kind.HELD, trace=trace, summary=reason.strip())
     return order
 
@@ -309,5 +285,10 @@ def order_release(*, order: Order, trace: Trace) -> Order:
     except TransitionNotAllowed as error:
         raise IllegalChange(_("This order is not on hold.")) from error
     order.save(update_fields=["status", "status_before_hold", "hold_reason", "updated_at"])
+    now = timezone.now()
+    for fo in FulfilmentOrder.objects.filter(order=order, held_since__isnull=False).order_by("pk"):
+        fo = fulfilment_order_lock(fo.pk)
+        fo.resume(now)
+        fo.save(update_fields=["held_since", "acknowledge_by", "ready_by", "due_at", "updated_at"])
     event_record(order=order, kind=OrderEvent.Kind.RELEASED, trace=trace)
     return order

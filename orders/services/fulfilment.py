@@ -1,183 +1,577 @@
-"""Goods leave: shipped from a location, made ready for pickup, handed over in store.
+"""Fulfilment orders through their life: acknowledged, picked, packed, shipped or made ready
+and collected; or declined, short-picked, expired — and then rerouted.
 
-The store-fulfilment issue builds pick and pack on top; these are the order-side effects
-every fulfilment path ends with: reservations consumed, buckets moved, payments captured,
-the customer told.
+Goods leave an order only through these actions. Every function locks the order, its lines
+and then the fulfilment order (``orders.locks``), checks the move with the model's state
+machine, moves buckets and allocations through ``allocations``, and records one event on the
+order's timeline (which queues the customer's e-mail where one is due: one per parcel
+shipped, one per pickup made ready, with its code).
 """
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from inventory import services as inventory
-from inventory.services import Trace
+from omni.errors import ConflictError, DomainError
+from omni.trace import Trace
+from sourcing import services as sourcing
+from sourcing.models import SourcingRun
 
-from ..locks import order_lock
-from ..models import Allocation, Order, OrderEvent, OrderLine
+from ..locks import fulfilment_order_lock, order_lock
+from ..models import (
+    Allocation,
+    FulfilmentOrder,
+    FulfilmentOrderLine,
+    LineFailure,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Parcel,
+)
+from . import allocations
 from .capture import order_recalculate
-from .changes import IllegalChange, _line
 from .payments import payments_settle
-from .sourcing import fulfilment_orders_settle
+from .sourcing import line_failures, lines_source
 from .timeline import event_record
 
+MAX_PARCELS = 20
 
-def _refuse_on_hold(order: Order) -> None:
+
+class IllegalFulfilmentChange(ConflictError):
+    code = "illegal_fulfilment_change"
+
+
+class HandoverProofRequired(DomainError):
+    code = "handover_proof_required"
+
+
+class PickupCodeMismatch(DomainError):
+    code = "pickup_code_mismatch"
+
+
+def _locked(fulfilment_order: FulfilmentOrder) -> tuple[FulfilmentOrder, Order, list[OrderLine]]:
+    order, lines = order_lock(fulfilment_order.order)
     if order.status == Order.Status.ON_HOLD:
-        raise IllegalChange(_("The order is on hold: %(reason)s") % {"reason": order.hold_reason})
-    if not order.is_open:
-        raise IllegalChange(
-            _("Order %(number)s is %(status)s.")
-            % {"number": order.number, "status": order.get_status_display().lower()}
+        raise IllegalFulfilmentChange(
+            _("Order %(number)s is on hold: %(reason)s")
+            % {"number": order.number, "reason": order.hold_reason},
+            code="order_on_hold",
         )
+    return fulfilment_order_lock(fulfilment_order.pk), order, lines
 
 
-def _consume(line: OrderLine, quantity: int, trace: Trace, allocation_id: int | None = None) -> list[str]:
-    """Consume ``quantity`` held units, oldest allocation first (or from the one given); the
-    locations they left."""
-    remaining, where = quantity, []
-    allocations = line.allocations.filter(status=Allocation.Status.ACTIVE)
-    if allocation_id is not None:
-        allocations = allocations.filter(pk=allocation_id)
-    for allocation in allocations.select_related("reservation", "location").order_by("pk"):
-        if remaining <= 0:
-            break
-        part = min(allocation.quantity, remaining)
-        inventory.reservation_consume(reservation=allocation.reservation, trace=trace, quantity=part)
-        if part == allocation.quantity:
-            allocation.status = Allocation.Status.FULFILLED
-            allocation.closed_at = timezone.now()
-            allocation.save(update_fields=["status", "closed_at"])
-        else:
-            # Split: what left is fulfilled, the rest stays held under the same reservation.
-            allocation.quantity -= part
-            allocation.save(update_fields=["quantity"])
-        remaining -= part
-        where.append(allocation.location.name)
-    return where
+def _move(fo: FulfilmentOrder, transition, *args) -> None:
+    try:
+        transition(*args)
+    except TransitionNotAllowed as error:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is %(status)s.")
+            % {"number": fo.number, "status": fo.get_status_display().lower()}
+        ) from error
 
 
-def _quantity(line: OrderLine, quantity: int | None) -> int:
-    quantity = line.qty_allocated if quantity is None else quantity
-    if quantity <= 0 or quantity > line.qty_allocated:
-        raise IllegalChange(
-            _("Line %(line)s has %(allocated)s allocated units.")
-            % {"line": line.line_number, "allocated": line.qty_allocated},
-            field="quantity",
-        )
-    return quantity
+def _fo_lines(fo: FulfilmentOrder) -> list[FulfilmentOrderLine]:
+    return list(
+        fo.lines.select_related("allocation__reservation", "order_line").order_by("order_line__line_number")
+    )
+
+
+def _record(fo, order, kind, trace, summary, **data):
+    event_record(
+        order=order,
+        kind=kind,
+        trace=trace,
+        summary=f"{fo.number} ({fo.location.name}): {summary}"
+        if summary
+        else f"{fo.number} ({fo.location.name})",
+        data={"fulfilment_order": fo.number, "location": fo.location.code, **data},
+    )
 
 
 @transaction.atomic
-def order_line_ship(
-    *,
-    order: Order,
-    line_number: int,
-    trace: Trace,
-    quantity: int | None = None,
-    carrier: str = "",
-    tracking: str = "",
-    allocation_id: int | None = None,
-) -> OrderLine:
-    """Allocated units of a delivery line leave for the customer (from one allocation when
-    ``allocation_id`` says so: a fulfilment order ships what it holds)."""
-    order, lines = order_lock(order)
-    _refuse_on_hold(order)
-    line = _line(lines, line_number)
-    if line.is_pickup:
-        raise IllegalChange(_("Line %(line)s is collected in store, not shipped.") % {"line": line_number})
-    quantity = _quantity(line, quantity)
-    try:
-        line.qty_allocated -= quantity
-        line.qty_shipped += quantity
-        line.ship()
-    except TransitionNotAllowed as error:
-        raise IllegalChange(
-            _("Line %(line)s is %(status)s.")
-            % {"line": line_number, "status": line.get_status_display().lower()}
-        ) from error
-    where = _consume(line, quantity, trace, allocation_id)
-    line.save(update_fields=["qty_allocated", "qty_shipped", "status"])
-    fulfilment_orders_settle(order=order, trace=trace)
+def fulfilment_order_acknowledge(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """The location takes the work; the ready-by deadline now applies."""
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.acknowledge)
+    fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.FULFILMENT_ACKNOWLEDGED, trace, "")
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_start_picking(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.start_picking)
+    fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_decline(
+    *, fulfilment_order: FulfilmentOrder, reason: str, trace: Trace
+) -> FulfilmentOrder:
+    """The location will not do the work: everything it held is released and rerouted at once,
+    never back to this location."""
+    if not reason.strip():
+        raise DomainError(_("Say why the work is declined."), field="reason")
+    fo, order, lines = _locked(fulfilment_order)
+    _move(fo, fo.decline, reason.strip())
+    fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+    _record(fo, order, OrderEvent.Kind.FULFILMENT_DECLINED, trace, reason.strip())
+    failed = [
+        (fl, fl.allocation.quantity)
+        for fl in _fo_lines(fo)
+        if fl.allocation.status == Allocation.Status.ACTIVE
+    ]
+    fulfilment_order_reroute(fo, order, lines, failed, LineFailure.Kind.DECLINED, reason.strip(), trace)
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_record_picks(
+    *, fulfilment_order: FulfilmentOrder, picked: dict[int, int], trace: Trace, reason: str = ""
+) -> FulfilmentOrder:
+    """What the associate found, by order line number. Units not found (a short pick) are
+    released and rerouted; the rest waits to be packed. Nothing found at all declines the
+    work."""
+    fo, order, lines = _locked(fulfilment_order)
+    fo_lines = _fo_lines(fo)
+    by_number = {fl.order_line.line_number: fl for fl in fo_lines}
+    unknown = set(picked) - set(by_number)
+    if unknown:
+        raise DomainError(
+            _("Fulfilment order %(number)s has no line %(lines)s.")
+            % {"number": fo.number, "lines": ", ".join(map(str, sorted(unknown)))},
+            field="lines",
+        )
+    short = []
+    for number, fl in by_number.items():
+        held = fl.allocation.quantity if fl.allocation.status == Allocation.Status.ACTIVE else 0
+        quantity = picked.get(number, 0)
+        if not isinstance(quantity, int) or quantity < 0 or quantity > held:
+            raise DomainError(
+                _("Line %(line)s: pick between 0 and %(held)s units.") % {"line": number, "held": held},
+                field="lines",
+            )
+        fl.qty_picked = quantity
+        fl.qty_short = held - quantity
+        if fl.qty_short:
+            short.append((fl, fl.qty_short))
+    if not any(fl.qty_picked for fl in fo_lines):
+        _move(fo, fo.decline, reason or _("nothing found on the shelf"))
+        fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+    else:
+        _move(fo, fo.finish_picking)
+        fo.save(update_fields=["status", "due_at", "updated_at"])
+    FulfilmentOrderLine.objects.bulk_update(fo_lines, ["qty_picked", "qty_short"])
+    _record(
+        fo,
+        order,
+        OrderEvent.Kind.SHORT_PICKED if short else OrderEvent.Kind.FULFILMENT_PICKED,
+        trace,
+        ", ".join(
+            f"{fl.order_line.sku_code} {fl.qty_picked}/{fl.qty_picked + fl.qty_short}" for fl in fo_lines
+        ),
+        picked={str(k): v for k, v in picked.items()},
+    )
+    if short:
+        fulfilment_order_reroute(
+            fo, order, lines, short, LineFailure.Kind.SHORT_PICK, reason or _("short pick"), trace
+        )
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_pack(
+    *, fulfilment_order: FulfilmentOrder, parcels: list[Decimal | None], trace: Trace
+) -> FulfilmentOrder:
+    """The picked goods are boxed: one entry per parcel, its weight in kg when weighed."""
+    if not parcels:
+        raise DomainError(_("Pack at least one parcel."), field="parcels")
+    if len(parcels) > MAX_PARCELS:
+        raise DomainError(_("At most %(n)s parcels.") % {"n": MAX_PARCELS}, field="parcels")
+    if any(weight is not None and weight <= 0 for weight in parcels):
+        raise DomainError(_("A parcel's weight is more than zero."), field="parcels")
+    fo, order, _lines = _locked(fulfilment_order)
+    _move(fo, fo.pack)
+    fo.save(update_fields=["status", "updated_at"])
+    fo.parcels.all().delete()
+    Parcel.objects.bulk_create(
+        Parcel(fulfilment_order=fo, number=n, weight_kg=weight) for n, weight in enumerate(parcels, start=1)
+    )
+    weights = [w for w in parcels if w is not None]
+    _record(
+        fo,
+        order,
+        OrderEvent.Kind.FULFILMENT_PACKED,
+        trace,
+        _("%(n)s parcels") % {"n": len(parcels)}
+        + (f", {sum(weights):.3f} kg".replace(".", ",") if weights else ""),
+        parcels=len(parcels),
+        weights_kg=[str(w) for w in weights],
+    )
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_scan(
+    *, fulfilment_order: FulfilmentOrder, ean: str, trace: Trace
+) -> FulfilmentOrderLine:
+    """One unit scanned (or its EAN typed) while picking: it counts towards the line of that
+    item. An item not on the work, or one more than is held, is refused. Scanning starts the
+    picking of acknowledged work."""
+    ean = (ean or "").strip()
+    if not ean.isdigit():
+        raise DomainError(_("Scan or type the item's EAN (digits only)."), field="ean")
+    fo, order, _lines = _locked(fulfilment_order)
+    if fo.status == FulfilmentOrder.Status.ACKNOWLEDGED:
+        _move(fo, fo.start_picking)
+        fo.save(update_fields=["status", "due_at", "acknowledged_at", "updated_at"])
+        _record(fo, order, OrderEvent.Kind.PICKING_STARTED, trace, "")
+    elif fo.status != FulfilmentOrder.Status.PICKING:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is %(status)s.")
+            % {"number": fo.number, "status": fo.get_status_display().lower()}
+        )
+    matching = [
+        fl
+        for fl in fo.lines.select_related("allocation", "order_line__sku").order_by("order_line__line_number")
+        if fl.order_line.sku.ean == ean and fl.allocation.status == Allocation.Status.ACTIVE
+    ]
+    if not matching:
+        raise DomainError(_("Wrong item: %(ean)s is not on this order.") % {"ean": ean}, field="ean")
+    line = next((fl for fl in matching if fl.qty_picked < fl.allocation.quantity), None)
+    if line is None:
+        raise DomainError(
+            _("All %(n)s units of %(sku)s are already picked.")
+            % {"n": sum(fl.allocation.quantity for fl in matching), "sku": matching[0].order_line.sku_code},
+            field="ean",
+        )
+    line.qty_picked += 1
+    line.save(update_fields=["qty_picked"])
+    return line
+
+
+@transaction.atomic
+def fulfilment_order_scan_reset(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """Start the count again (the associate lost track)."""
+    fo, _order, _lines = _locked(fulfilment_order)
+    if fo.status != FulfilmentOrder.Status.PICKING:
+        raise IllegalFulfilmentChange(_("Only work being picked can be recounted."))
+    fo.lines.update(qty_picked=0)
+    return fo
+
+
+@transaction.atomic
+def fulfilment_order_ship(
+    *, fulfilment_order: FulfilmentOrder, carrier: str, tracking_number: str, trace: Trace
+) -> FulfilmentOrder:
+    """The parcel leaves: to the customer (its lines are shipped and paid for, the customer
+    gets one e-mail for the parcel) or, for ship-to-store and transfers, to the pickup store,
+    which makes it ready on arrival."""
+    if not carrier.strip():
+        raise DomainError(_("Name the carrier."), field="carrier")
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    fo, order, lines = _locked(fulfilment_order)
+    fo_lines = _fo_lines(fo)
+    if fo.status in (
+        FulfilmentOrder.Status.CREATED,
+        FulfilmentOrder.Status.ACKNOWLEDGED,
+        FulfilmentOrder.Status.PICKING,
+    ):
+        # A vendor or warehouse system reports the shipment without reporting picks first.
+        _move(fo, fo.finish_picking)
+    _move(fo, fo.ship, carrier, tracking_number)
+    if fo.goes_to_store:
+        held = [
+            fl.allocation.reservation for fl in fo_lines if fl.allocation.status == Allocation.Status.ACTIVE
+        ]
+        fo.transfer = inventory.reservations_send(reservations=held, to_location=fo.destination, trace=trace)
+        fo.save(
+            update_fields=[
+                "status",
+                "carrier",
+                "tracking_number",
+                "due_at",
+                "completed_at",
+                "transfer",
+                "updated_at",
+            ]
+        )
+        _record(fo, order, OrderEvent.Kind.IN_TRANSIT_TO_STORE, trace,
+                _("to %(store)s, %(carrier)s %(tracking)s") % {
+                    "store": fo.destination.name, "carrier": carrier, "tracking": tracking_number},
+                transfer=fo.transfer.reference)  # fmt: skip
+        return fo
+    fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "completed_at", "updated_at"])
+    moved = allocations.work_consume(
+        fulfilment_order=fo, fo_lines=fo_lines, lines=lines, collected=False, trace=trace
+    )
     order_recalculate(order=order, lines=lines)
     event_record(
         order=order,
-        line=line,
         kind=OrderEvent.Kind.SHIPPED,
         trace=trace,
-        summary=_("%(quantity)s × %(sku)s from %(where)s %(tracking)s")
+        summary=_("%(number)s: %(parts)s from %(where)s %(tracking)s")
         % {
-            "quantity": quantity,
-            "sku": line.sku_code,
-            "where": ", ".join(where),
-            "tracking": f"({carrier} {tracking})".strip() if tracking else "",
+            "number": fo.number,
+            "parts": ", ".join(f"{quantity} × {line.sku_code}" for line, quantity in moved),
+            "where": fo.location.name,
+            "tracking": f"({carrier} {tracking_number})".strip() if tracking_number else f"({carrier})",
         },
-        data={"quantity": quantity, "carrier": carrier, "tracking": tracking},
+        data={
+            "fulfilment_order": fo.number,
+            "location": fo.location.code,
+            "carrier": carrier,
+            "tracking": tracking_number,
+            "lines": {str(line.line_number): quantity for line, quantity in moved},
+        },
     )
     payments_settle(order=order, trace=trace)
-    return line
+    return fo
 
 
 @transaction.atomic
-def order_line_make_ready_for_pickup(*, order: Order, line_number: int, trace: Trace) -> OrderLine:
-    """The line's units wait on the pickup store's shelf."""
-    order, lines = order_lock(order)
-    _refuse_on_hold(order)
-    line = _line(lines, line_number)
-    if not line.is_pickup:
-        raise IllegalChange(_("Line %(line)s is delivered, not collected.") % {"line": line_number})
-    try:
-        line.make_ready_for_pickup()
-    except TransitionNotAllowed as error:
-        raise IllegalChange(
-            _("Line %(line)s is %(status)s.")
-            % {"line": line_number, "status": line.get_status_display().lower()}
-        ) from error
-    line.save(update_fields=["status"])
+def fulfilment_order_make_ready(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """Goods are on the pickup store's shelf: picked there, or arrived from elsewhere (then
+    they are received into the store's stock first)."""
+    fo, order, lines = _locked(fulfilment_order)
+    if fo.goes_to_store and fo.status == FulfilmentOrder.Status.SHIPPED and fo.received_at is None:
+        _receive(fo, order, lines, trace)
+        return fo
+    if (
+        fo.status
+        in (
+            FulfilmentOrder.Status.CREATED,
+            FulfilmentOrder.Status.ACKNOWLEDGED,
+            FulfilmentOrder.Status.PICKING,
+        )
+        and not fo.goes_to_store
+    ):
+        _move(fo, fo.finish_picking)
+    _ready_for_pickup(fo, order, lines, trace)
+    return fo
+
+
+def _ready_for_pickup(fo: FulfilmentOrder, order: Order, lines: list[OrderLine], trace: Trace) -> None:
+    _move(fo, fo.make_ready_for_pickup)
+    store = fo.destination or fo.location
+    fo.pickup_code = pickup_code_new(store.pk)
+    fo.ready_at = timezone.now()
+    fo.save(update_fields=["status", "due_at", "pickup_code", "ready_at", "completed_at", "updated_at"])
+    fo_lines = _fo_lines(fo)
+    allocations.lines_make_ready(fo_lines=fo_lines, lines=lines)
+    by_id = {line.pk: line for line in lines}
     event_record(
         order=order,
-        line=line,
         kind=OrderEvent.Kind.READY_FOR_PICKUP,
         trace=trace,
-        summary=_("%(quantity)s × %(sku)s at %(store)s")
-        % {"quantity": line.qty_allocated, "sku": line.sku_code, "store": line.pickup_location.name},
+        summary=_("%(number)s: %(parts)s at %(store)s")
+        % {
+            "number": fo.number,
+            "parts": ", ".join(
+                f"{allocations.picked_or_held(fl)} × {by_id[fl.order_line_id].sku_code}"
+                for fl in fo_lines
+                if allocations.picked_or_held(fl)
+            ),
+            "store": store.name,
+        },
+        data={"fulfilment_order": fo.number, "location": store.code, "pickup_code": fo.pickup_code},
     )
-    return line
 
 
 @transaction.atomic
-def order_line_collect(
-    *,
-    order: Order,
-    line_number: int,
-    trace: Trace,
-    quantity: int | None = None,
-    allocation_id: int | None = None,
-) -> OrderLine:
-    """The customer takes the units waiting for them."""
-    order, lines = order_lock(order)
-    _refuse_on_hold(order)
-    line = _line(lines, line_number)
-    quantity = _quantity(line, quantity)
-    if line.status != OrderLine.Status.READY_FOR_PICKUP:
-        raise IllegalChange(_("Line %(line)s is not ready for pickup yet.") % {"line": line_number})
-    line.qty_allocated -= quantity
-    line.qty_collected += quantity
-    line.collect()
-    _consume(line, quantity, trace, allocation_id)
-    line.save(update_fields=["qty_allocated", "qty_collected", "status"])
-    fulfilment_orders_settle(order=order, trace=trace)
-    order_recalculate(order=order, lines=lines)
+def fulfilment_order_receive(*, fulfilment_order: FulfilmentOrder, trace: Trace) -> FulfilmentOrder:
+    """The pickup store receives the parcel sent to it (ship to store, transfer): the goods
+    enter its stock, held for the customer, and the order is ready for pickup."""
+    fo, order, lines = _locked(fulfilment_order)
+    if not fo.goes_to_store or fo.status != FulfilmentOrder.Status.SHIPPED or fo.transfer_id is None:
+        raise IllegalFulfilmentChange(
+            _("Fulfilment order %(number)s is not on its way to a store.") % {"number": fo.number}
+        )
+    _receive(fo, order, lines, trace)
+    return fo
+
+
+def _receive(fo: FulfilmentOrder, order: Order, lines: list[OrderLine], trace: Trace) -> None:
+    fo_lines = _fo_lines(fo)
+    waiting = {fl.allocation.reservation_id: fl.allocation for fl in fo_lines
+               if fl.allocation.status == Allocation.Status.ACTIVE}  # fmt: skip
+    transfer = inventory.transfer_receive(transfer=fo.transfer, trace=trace, still_wanted=set(waiting))
+    for transfer_line in transfer.lines.filter(held_by__isnull=False).select_related("held_by"):
+        allocation = waiting[transfer_line.sent_for_id]
+        allocation.reservation = transfer_line.held_by
+        allocation.save(update_fields=["reservation"])
+        excess = transfer_line.held_by.quantity - allocation.quantity
+        if excess > 0:  # part of the line was cancelled on the way: the rest is the store's
+            inventory.reservation_release(reservation=transfer_line.held_by, trace=trace, quantity=excess)
+    fo.received_at = timezone.now()
+    fo.save(update_fields=["received_at", "updated_at"])
+    _record(
+        fo, order, OrderEvent.Kind.RECEIVED_IN_STORE, trace, fo.destination.name, transfer=transfer.reference
+    )
+    if waiting:
+        _ready_for_pickup(fo, order, lines, trace)
+    else:  # cancelled on the way: the goods stay in the store's stock
+        _move(fo, fo.cancel)
+        fo.save(update_fields=["status", "due_at", "updated_at"])
+
+
+def pickup_code_new(store_id: int) -> str:
+    """Six digits, not shared with other work waiting at the same store."""
+    taken = set(
+        FulfilmentOrder.objects.filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP)
+        .filter(FulfilmentOrder.handed_over_at(store_id))
+        .values_list("pickup_code", flat=True)
+    )
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if code not in taken:
+            return code
+
+
+@transaction.atomic
+def order_customer_arrived(*, order: Order, trace: Trace, parking_spot: str = "") -> list[FulfilmentOrder]:
+    """The customer says "I'm here" (web shop, app): the store sees who is waiting and where."""
+    order, _lines = order_lock(order)
+    ready = list(
+        order.fulfilment_orders.filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP).order_by("pk")
+    )
+    if not ready:
+        raise ConflictError(
+            _("Order %(number)s has nothing ready for pickup.") % {"number": order.number},
+            code="nothing_ready",
+        )
+    now, spot = timezone.now(), parking_spot.strip()[:40]
+    for fo in ready:
+        fo = fulfilment_order_lock(fo.pk)
+        fo.customer_arrived_at, fo.parking_spot = now, spot
+        fo.save(update_fields=["customer_arrived_at", "parking_spot", "updated_at"])
+    store = ready[0].destination or ready[0].location
     event_record(
         order=order,
-        line=line,
+        kind=OrderEvent.Kind.CUSTOMER_ARRIVED,
+        trace=trace,
+        summary=(_("at %(store)s, parking spot %(spot)s") % {"store": store.name, "spot": spot})
+        if spot
+        else (_("at %(store)s, at the counter") % {"store": store.name}),
+        data={"fulfilment_orders": [fo.number for fo in ready], "parking_spot": spot},
+    )
+    return ready
+
+
+@transaction.atomic
+def fulfilment_order_collect(
+    *, fulfilment_order: FulfilmentOrder, trace: Trace, identity_checked: str = "", pickup_code: str = ""
+) -> FulfilmentOrder:
+    """The customer takes the goods: the lines are collected and paid for.
+
+    Needs proof of who collects: the customer's ``pickup_code`` (must match the one they were
+    sent) or ``identity_checked``, how the associate checked who collects (ID card…), which
+    goes on the timeline. Without proof, or with a wrong code, raises HandoverProofRequired /
+    PickupCodeMismatch and changes nothing."""
+    fo, order, lines = _locked(fulfilment_order)
+    _move(fo, fo.collect)  # an illegal move is refused first, whatever the proof
+    pickup_code = pickup_code.strip()
+    if pickup_code:
+        if not fo.pickup_code or not constant_time_compare(pickup_code, fo.pickup_code):
+            raise PickupCodeMismatch(
+                _("This is not the pickup code of %(number)s; nothing was handed over.")
+                % {"number": fo.number},
+                field="pickup_code",
+            )
+        identity_checked = identity_checked or _("pickup code")
+    elif not identity_checked.strip():
+        raise HandoverProofRequired(
+            _("Handing over needs the customer's pickup code or a recorded identity check."),
+        )
+    fo.save(update_fields=["status", "updated_at"])
+    moved = allocations.work_consume(
+        fulfilment_order=fo, fo_lines=_fo_lines(fo), lines=lines, collected=True, trace=trace
+    )
+    order_recalculate(order=order, lines=lines)
+    store = fo.destination or fo.location
+    event_record(
+        order=order,
         kind=OrderEvent.Kind.COLLECTED,
         trace=trace,
-        summary=_("%(quantity)s × %(sku)s handed over at %(store)s")
-        % {"quantity": quantity, "sku": line.sku_code, "store": line.pickup_location.name},
-        data={"quantity": quantity},
+        summary=_("%(number)s: %(parts)s handed over at %(store)s (identity checked: %(how)s)")
+        % {
+            "number": fo.number,
+            "parts": ", ".join(f"{quantity} × {line.sku_code}" for line, quantity in moved),
+            "store": store.name,
+            "how": identity_checked,
+        },
+        data={
+            "fulfilment_order": fo.number,
+            "location": store.code,
+            "identity_checked": identity_checked,
+            "lines": {str(line.line_number): quantity for line, quantity in moved},
+        },
     )
     payments_settle(order=order, trace=trace)
-    return line
+    return fo
+
+
+def fulfilment_order_reroute(fo, order, lines, failed, kind, reason, trace) -> None:
+    """Release what the location failed to do, remember the failure, source it elsewhere.
+    Caller holds the order's and the fulfilment order's locks."""
+    allocations.work_fail(
+        fulfilment_order=fo, failed=failed, lines=lines, kind=kind, reason=reason, trace=trace
+    )
+    result = lines_source(
+        order=order, lines=lines, trace=trace, trigger=SourcingRun.Trigger.REROUTE, reason=reason
+    )
+    moved = ", ".join(f.number for f in result.fulfilment_orders) or _("nowhere yet")
+    _record(fo, order, OrderEvent.Kind.REROUTED, trace, _("%(why)s → %(to)s") % {"why": reason, "to": moved})
+    limit = sourcing.profile_current().max_failures_per_line
+    failures = line_failures(lines)
+    by_id = {line.pk: line for line in lines}
+    for fl, _quantity in failed:
+        line = by_id[fl.order_line_id]
+        if line.qty_backordered and len(failures.get(line.pk, ())) >= limit:
+            event_record(
+                order=order,
+                line=line,
+                kind=OrderEvent.Kind.NEEDS_ATTENTION,
+                trace=trace,
+                summary=_("Line %(line)s failed at %(count)s locations: waiting in the backorder queue")
+                % {"line": line.line_number, "count": len(failures[line.pk])},
+            )
+    order_recalculate(order=order, lines=lines)
+
+
+def fulfilment_orders_settle(*, order: Order) -> None:
+    """Close the fulfilment orders whose every allocation was released by a change of the
+    order (cancelled units, a new delivery). Caller holds the order's lock."""
+    open_fos = list(
+        order.fulfilment_orders.filter(
+            status__in=[
+                *FulfilmentOrder.OPEN,
+                FulfilmentOrder.Status.SHIPPED,
+                FulfilmentOrder.Status.READY_FOR_PICKUP,
+            ]
+        ).select_related("location")
+    )
+    statuses_of: dict[int, set] = {fo.pk: set() for fo in open_fos}
+    for fo_id, status in FulfilmentOrderLine.objects.filter(fulfilment_order__in=open_fos).values_list(
+        "fulfilment_order_id", "allocation__status"
+    ):
+        statuses_of[fo_id].add(status)
+    for fo in open_fos:
+        if statuses_of[fo.pk] != {Allocation.Status.RELEASED}:
+            continue
+        if fo.goes_to_store and fo.status == FulfilmentOrder.Status.SHIPPED and fo.received_at is None:
+            continue  # on its way: the pickup store receives it into its own stock, then it closes
+        fo = fulfilment_order_lock(fo.pk)
+        fo.cancel()
+        fo.save(update_fields=["status", "due_at", "updated_at"])

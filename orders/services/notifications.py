@@ -8,7 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ..models import Notification, OrderEvent
+from ..models import FulfilmentOrder, Notification, OrderEvent
 from .timeline import NOTIFY
 
 
@@ -29,8 +29,9 @@ def notification_send(*, event_id: int) -> Notification | None:
         if notification.sent_at:
             return notification
         lines = list(order.lines.select_related("pickup_location").order_by("line_number"))
+        context = {"order": order, "event": event, "lines": lines, "customer": order.customer}
+        context.update(_parcel(event, lines))
         with translation.override(notification.language):
-            context = {"order": order, "event": event, "lines": lines, "customer": order.customer}
             subject = render_to_string(f"orders/email/{notification.kind}_subject.txt", context).strip()
             body = render_to_string(f"orders/email/{notification.kind}.txt", context)
             html = render_to_string(f"orders/email/{notification.kind}.html", context)
@@ -41,3 +42,21 @@ def notification_send(*, event_id: int) -> Notification | None:
         notification.sent_at = timezone.now()
         notification.save(update_fields=["subject", "sent_at"])
     return notification
+
+
+def _parcel(event: OrderEvent, lines) -> dict:
+    """For a parcel shipped or a pickup made ready: the fulfilment order, its store, and what
+    it holds ({line: units}), so one e-mail says everything about that parcel."""
+    number = event.data.get("fulfilment_order")
+    if not number:
+        return {}
+    fo = FulfilmentOrder.objects.select_related("location", "destination").filter(number=number).first()
+    if fo is None:
+        return {}
+    by_number = {line.line_number: line for line in lines}
+    units = event.data.get("lines") or {
+        fl.order_line.line_number: fl.qty_picked or fl.quantity
+        for fl in fo.lines.select_related("order_line")
+    }
+    parcel = [(by_number[int(n)], quantity) for n, quantity in units.items() if int(n) in by_number]
+    return {"fo": fo, "store": fo.destination or fo.location, "parcel": parcel}

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from inventory.services import Trace
+from omni.trace import Trace
 
 from ..models import Order, OrderEvent, Payment
 from .timeline import event_record

@@ -1,5 +1,6 @@
 """The seam between orders and promotions: uses of a promotion are counted when an order is
-placed (inside its transaction) and given back when it is cancelled."""
+placed (inside its transaction) and given back when it is cancelled. Promotions know an
+order only by its number."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ def redemptions_record(*, order: Order, priced: BasketPrice, channel: str) -> No
         return
     from promotions.services import redemptions_record as record
 
-    record(order=order, quote=priced.quote, channel=channel)
+    record(order_reference=order.number, customer_id=order.customer_id, quote=priced.quote, channel=channel)
 
 
 def redemptions_release(*, order: Order) -> None:
     from promotions.services import redemptions_release as release
 
-    release(order=order)
+    release(order_reference=order.number)

@@ -1,10 +1,18 @@
-"""The order timeline, and the customer e-mails some of its events call for."""
+"""The order timeline: the one place an event is written and its side effects queued.
+
+Some events call for an e-mail to the customer (the order placed, a parcel shipped, a pickup
+ready with its code, a cancellation): the e-mail is queued here, after commit, once per
+event; the notification row makes a retried task send it at most once. Webhooks will hang off
+the same place.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 
-from inventory.services import Trace
+from omni.trace import Trace
 
 from ..models import Notification, Order, OrderEvent, OrderLine
 
@@ -14,6 +22,49 @@ NOTIFY = {
     OrderEvent.Kind.READY_FOR_PICKUP: Notification.Kind.READY_FOR_PICKUP,
     OrderEvent.Kind.CANCELLED: Notification.Kind.CANCELLATION,
 }
+
+
+@dataclass
+class EventDraft:
+    """An event to record with others in one statement (``events_record``)."""
+
+    kind: str
+    summary: str = ""
+    line: OrderLine | None = None
+    data: dict = field(default_factory=dict)
+    notify: bool = True
+
+
+def events_record(*, order: Order, trace: Trace, events: list[EventDraft]) -> list[OrderEvent]:
+    """Write timeline rows (one INSERT) and queue, after commit, the e-mail of each event that
+    calls for one."""
+    if not events:
+        return []
+    actor = trace.actor if getattr(trace.actor, "pk", None) else None
+    rows = OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=order,
+            line=draft.line,
+            kind=draft.kind,
+            summary=draft.summary[:500],
+            data=draft.data or {},
+            reason=trace.note[:300],
+            actor=actor,
+            api_client=trace.api_client,
+            channel=trace.channel,
+        )
+        for draft in events
+    )
+    notify = [
+        row.pk
+        for row, draft in zip(rows, events, strict=True)
+        if draft.notify and row.kind in NOTIFY and order.customer.email
+    ]
+    if notify:
+        from ..tasks import send_order_notification
+
+        transaction.on_commit(lambda: [send_order_notification.delay(pk) for pk in notify])
+    return rows
 
 
 def event_record(
@@ -26,20 +77,9 @@ def event_record(
     data: dict | None = None,
     notify: bool = True,
 ) -> OrderEvent:
-    """Write one timeline row; queue the customer's e-mail after commit when the event calls for one."""
-    event = OrderEvent.objects.create(
+    """Write one timeline row (and queue its e-mail, when it calls for one)."""
+    return events_record(
         order=order,
-        line=line,
-        kind=kind,
-        summary=summary[:500],
-        data=data or {},
-        reason=trace.note[:300],
-        actor=trace.actor if getattr(trace.actor, "pk", None) else None,
-        api_client=trace.api_client,
-        channel=trace.channel,
-    )
-    if notify and kind in NOTIFY and order.customer.email:
-        from ..tasks import send_order_notification
-
-        transaction.on_commit(lambda: send_order_notification.delay(event.pk))
-    return event
+        trace=trace,
+        events=[EventDraft(kind=kind, summary=summary, line=line, data=data or {}, notify=notify)],
+    )[0]

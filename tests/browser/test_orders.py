@@ -1,6 +1,7 @@
 import pytest
 
 from inventory import services as inventory
+from omni.trace import Trace
 from orders import services
 from orders.api import line_request
 from tests.browser.conftest import sign_in
@@ -22,22 +23,20 @@ def order(lyon, paris, head_office):
         longitude="5.3698",
     )
     for location in (lyon, paris, marseille):
-        inventory.stock_receive(
-            sku=sku, location=location, quantity=3, trace=inventory.Trace(actor=head_office)
-        )
+        inventory.stock_receive(sku=sku, location=location, quantity=3, trace=Trace(actor=head_office))
     placed, _ = services.order_place(
         channel="web",
         customer={"email": "lea.martin@example.fr", "phone": "06 12 34 56 78", "first_name": "Léa", "last_name": "Martin"},
         shipping_address=ADDRESS,
         lines=[line_request({"sku": sku.code, "quantity": 1, "delivery": {"method": "pickup_in_store", "pickup_location": "ST-LYON"}})],
-        trace=inventory.Trace(channel="web"),
+        trace=Trace(channel="web"),
     )  # fmt: skip
     services.order_place(
         channel="web",
         customer={"email": "other@example.fr", "phone": "07 81 22 33 44", "last_name": "Autre"},
         shipping_address=ADDRESS,
         lines=[line_request({"sku": sku.code, "quantity": 1, "delivery": {"method": "ship_to_address"}})],
-        trace=inventory.Trace(channel="web"),
+        trace=Trace(channel="web"),
     )
     return placed
 

@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from inventory import services as inventory
+from omni.trace import Trace
 from tests.browser.conftest import sign_in
 from tests.factories import LocationFactory, SKUFactory, api_client_named
 from tests.orders.conftest import order_payload
@@ -21,7 +22,7 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
         code="CHE-OXF-BLE-M", name="Chemise Oxford bleu M", category="Chemises", price=Decimal("29.90")
     )
     SKUFactory(code="JEA-SLI-IND-42", name="Jean slim indigo 42", category="Jeans", price=Decimal("59.00"))
-    inventory.stock_receive(sku=shirt, location=warehouse, quantity=10, trace=inventory.Trace(note="stock"))
+    inventory.stock_receive(sku=shirt, location=warehouse, quantity=10, trace=Trace(note="stock"))
 
     sign_in(page, live_server, "claire")
     page.goto(f"{live_server.url}/promotions/")

@@ -3,6 +3,7 @@
 import pytest
 
 from inventory import services as inventory
+from omni.trace import Trace
 from orders import services
 from orders.api import line_request
 from tests.browser.conftest import sign_in
@@ -18,7 +19,7 @@ def split_order(lyon, paris, head_office):
         code="WH-NAT", name="Entrepôt national", kind="warehouse", postcode="69400", city="Villefranche",
         latitude="45.989", longitude="4.718", is_pickup_point=False, hours=[],
     )  # fmt: skip
-    trace = inventory.Trace(actor=head_office)
+    trace = Trace(actor=head_office)
     jeans = SKUFactory(code="JEA-SLI-IND-42", name="Jean slim indigo 42")
     bag = SKUFactory(code="SAC-CUI-NOI", name="Sac cuir noir")
     inventory.stock_receive(sku=jeans, location=warehouse, quantity=12, trace=trace)
@@ -30,7 +31,7 @@ def split_order(lyon, paris, head_office):
         shipping_address=ADDRESS,
         lines=[line_request({"sku": "JEA-SLI-IND-42", "quantity": 1, "delivery": {"method": "ship_to_address"}}),
                line_request({"sku": "SAC-CUI-NOI", "quantity": 1, "delivery": {"method": "ship_to_address"}})],
-        trace=inventory.Trace(channel="web"),
+        trace=Trace(channel="web"),
     )  # fmt: skip
     return order
 

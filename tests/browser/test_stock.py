@@ -2,6 +2,7 @@ import pytest
 
 from inventory import services
 from inventory.models import StockLevel
+from omni.trace import Trace
 from tests.browser.conftest import sign_in
 from tests.factories import LocationFactory, SKUFactory
 
@@ -15,16 +16,14 @@ def stocked(lyon, paris, head_office):
         code="WH-NAT", name="Entrepôt national", kind="warehouse", latitude="45.6409", longitude="5.1116"
     )
     for location, units in ((lyon, 4), (paris, 2), (warehouse, 120)):
-        services.stock_receive(
-            sku=sku, location=location, quantity=units, trace=services.Trace(actor=head_office)
-        )
+        services.stock_receive(sku=sku, location=location, quantity=units, trace=Trace(actor=head_office))
     services.stock_reserve(
         sku=sku,
         location=lyon,
         quantity=1,
         holder_type="order_line",
         holder_ref="CMD-1",
-        trace=services.Trace(),
+        trace=Trace(),
     )
     return sku
 
@@ -85,7 +84,7 @@ def test_head_office_sees_what_an_import_changes_before_confirming_it(
 ):
     # given Lyon also holds a SKU the file leaves out
     other = SKUFactory(code="PULL-COL-V-L", name="Pull col V marine L")
-    services.stock_receive(sku=other, location=lyon, quantity=6, trace=services.Trace(actor=head_office))
+    services.stock_receive(sku=other, location=lyon, quantity=6, trace=Trace(actor=head_office))
     sign_in(page, live_server, "claire")
     page.goto(f"{live_server.url}/stock/import/")
     snapshot = tmp_path / "inventaire-lyon.csv"

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from inventory import services as inventory
+from omni.trace import Trace
 from orders import services
+from orders import services as sourcing
 from orders.api import line_request
-from sourcing import services as sourcing
-from sourcing.models import FulfilmentOrder
+from orders.models import FulfilmentOrder
 from tests.browser.conftest import sign_in
 from tests.factories import LocationFactory, SKUFactory, StoreAssociateFactory
 from tests.orders.conftest import ADDRESS
@@ -28,13 +29,13 @@ def place(lines):
         customer={"email": "camille.roux@example.fr", "first_name": "Camille", "last_name": "Roux"},
         shipping_address=ADDRESS,
         lines=[line_request(line) for line in lines],
-        trace=inventory.Trace(channel="web"),
+        trace=Trace(channel="web"),
     )
     return order
 
 
 def test_click_and_collect_from_acknowledgement_to_handover(phone, live_server, lea, lyon, screenshot):
-    trace = inventory.Trace(note="stock")
+    trace = Trace(note="stock")
     shirt = SKUFactory(
         code="CHE-OXF-BLE-M", name="Chemise Oxford bleu", size="M", colour="Bleu", category="Chemises"
     )
@@ -76,7 +77,7 @@ def test_click_and_collect_from_acknowledgement_to_handover(phone, live_server, 
 
     # The customer taps "I'm here" in the web shop: the queue shows it by itself (polling).
     phone.goto(f"{live_server.url}/store/")
-    sourcing.order_customer_arrived(order=order, parking_spot="12", trace=inventory.Trace(channel="web"))
+    sourcing.order_customer_arrived(order=order, parking_spot="12", trace=Trace(channel="web"))
     phone.locator("[data-testid=waiting-customers]").wait_for(timeout=25_000)
     assert "12" in phone.inner_text("[data-testid=waiting-customers]")
     phone.locator("[data-testid=new-badge]").wait_for()
@@ -98,7 +99,7 @@ def test_click_and_collect_from_acknowledgement_to_handover(phone, live_server, 
 
 
 def test_ship_from_store_with_one_short_pick(phone, live_server, lea, lyon, paris, screenshot):
-    trace = inventory.Trace(note="stock")
+    trace = Trace(note="stock")
     polo = SKUFactory(code="POL-PIQ-ROU-L", name="Polo piqué rouge", size="L", colour="Rouge", category="Hauts",
                       price=Decimal("35.00"))  # fmt: skip
     belt = SKUFactory(

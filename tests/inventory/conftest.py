@@ -2,6 +2,7 @@ import pytest
 
 from inventory import services
 from inventory.models import StockLevel, StockMovement
+from omni.trace import Trace
 from tests.factories import SKUFactory
 
 
@@ -19,7 +20,7 @@ def stock(head_office):
             sku=sku,
             location=location,
             quantity=on_hand,
-            trace=services.Trace(actor=head_office, reference="setup"),
+            trace=Trace(actor=head_office, reference="setup"),
         )
 
     return _stock

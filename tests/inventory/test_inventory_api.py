@@ -2,6 +2,7 @@ import pytest
 
 from inventory import services
 from inventory.models import SKU, StockLevel, StockMovement, SyncBatch
+from omni.trace import Trace
 from tests.contract.errors import field_errors
 from tests.factories import LocationFactory, SKUFactory, ean13
 
@@ -77,7 +78,7 @@ def lyon_shelf(lyon, head_office):
     """Lyon holds three SKUs, four units each."""
     for code in ("CAP-1", "CAP-2", "CAP-3"):
         services.stock_receive(
-            sku=SKUFactory(code=code), location=lyon, quantity=4, trace=services.Trace(actor=head_office)
+            sku=SKUFactory(code=code), location=lyon, quantity=4, trace=Trace(actor=head_office)
         )
     return lyon
 
@@ -168,8 +169,8 @@ def network(head_office):
     }
     quantities = {"lyon": 2, "lyon2": 5, "paris": 3, "wh": 100, "vendor": 10, "no_ship": 4}
     for key, quantity in quantities.items():
-        services.stock_receive(sku=sku, location=places[key], quantity=quantity, trace=services.Trace())
-    services.stock_set_safety_stock(sku=sku, location=places["paris"], safety_stock=1, trace=services.Trace())
+        services.stock_receive(sku=sku, location=places[key], quantity=quantity, trace=Trace())
+    services.stock_set_safety_stock(sku=sku, location=places["paris"], safety_stock=1, trace=Trace())
     return places
 
 

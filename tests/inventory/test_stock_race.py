@@ -4,6 +4,7 @@ import pytest
 
 from inventory import services
 from inventory.models import Reservation, StockLevel
+from omni.trace import Trace
 from tests.factories import LocationFactory
 from tests.race import race
 
@@ -21,7 +22,7 @@ def test_32_clients_reserving_10_units_over_3_locations(sku, stock):
     # when 32 clients each try to reserve one unit at once
     def attempt(i):
         return services.stock_reserve_in_network(
-            sku=sku, quantity=1, holder_type="pos_basket", holder_ref=f"basket-{i}", trace=services.Trace()
+            sku=sku, quantity=1, holder_type="pos_basket", holder_ref=f"basket-{i}", trace=Trace()
         )
 
     outcomes = race(32, attempt)
@@ -50,7 +51,7 @@ def test_reserving_and_picking_and_counting_at_once_never_breaks_the_rules(sku, 
             quantity=1,
             holder_type="order_line",
             holder_ref=f"o{i}",
-            trace=services.Trace(),
+            trace=Trace(),
         )
         for i in range(8)
     ]
@@ -64,15 +65,15 @@ def test_reserving_and_picking_and_counting_at_once_never_breaks_the_rules(sku, 
                 quantity=2,
                 holder_type="pos_basket",
                 holder_ref=f"b{i}",
-                trace=services.Trace(),
+                trace=Trace(),
             )
         if kind == 1:
-            return services.reservation_consume(reservation=held[i // 4], trace=services.Trace())
+            return services.reservation_consume(reservation=held[i // 4], trace=Trace())
         if kind == 2:
             return services.stock_adjust(
-                sku=sku, location=store, delta=-3, trace=services.Trace(actor=head_office, reason="damaged")
+                sku=sku, location=store, delta=-3, trace=Trace(actor=head_office, reason="damaged")
             )
-        return services.reservation_release(reservation=held[i // 4], trace=services.Trace())
+        return services.reservation_release(reservation=held[i // 4], trace=Trace())
 
     outcomes = race(24, attempt)
 
@@ -101,7 +102,7 @@ def test_two_expiry_sweeps_at_once_release_each_hold_once(sku, stock):
             quantity=1,
             holder_type="pos_basket",
             holder_ref=f"b{i}",
-            trace=services.Trace(),
+            trace=Trace(),
             expires_at=past,
         )
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from inventory import services
 from inventory.models import StockImport, StockLevel, StockMovement
+from omni.trace import Trace
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,7 @@ def test_stock_that_moved_since_the_preview_asks_again(
 ):
     # given a sale took one of the units the snapshot would zero, after the preview
     other = StockLevel.objects.get(sku__code="OXF-BLU-L")
-    services.stock_adjust(sku=other.sku, location=lyon, delta=-1, trace=services.Trace(reason="theft"))
+    services.stock_adjust(sku=other.sku, location=lyon, delta=-1, trace=Trace(reason="theft"))
     # when head office confirms what it saw
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -3,6 +3,7 @@ import pytest
 from inventory import services
 from inventory.models import StockLevel, StockMovement, SyncBatch
 from omni.errors import ConflictError, DomainError
+from omni.trace import Trace
 from tests.factories import SKUFactory
 
 from .conftest import assert_ledger_matches_stock
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _sync(**kwargs):
-    return services.inventory_sync(trace=services.Trace(channel="integration"), **kwargs)
+    return services.inventory_sync(trace=Trace(channel="integration"), **kwargs)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_full_location_snapshot_counts_what_it_zeroes_per_location(skus, lyon, p
         quantity=1,
         holder_type="order_line",
         holder_ref="1",
-        trace=services.Trace(),
+        trace=Trace(),
     )
     # when a full-location snapshot lists one SKU per location
     result = _sync(
@@ -139,7 +140,7 @@ def test_preview_reports_what_a_snapshot_would_change_and_changes_nothing(skus, 
         "rows": [{"sku": "TSH-0", "on_hand": 6}],
     }
     # when
-    preview = services.inventory_sync_preview(trace=services.Trace(channel="integration"), **arguments)
+    preview = services.inventory_sync_preview(trace=Trace(channel="integration"), **arguments)
     # then
     assert (preview["changed"], preview["units_up"], preview["units_down"], preview["zeroed"]) == (
         3,
@@ -156,10 +157,10 @@ def test_preview_reports_what_a_snapshot_would_change_and_changes_nothing(skus, 
     assert StockLevel.objects.get(sku=skus[1]).on_hand == 7
 
     # the digest is equal when the same changes would be made, and only then
-    again = services.inventory_sync_preview(trace=services.Trace(channel="integration"), **arguments)
+    again = services.inventory_sync_preview(trace=Trace(channel="integration"), **arguments)
     assert again["digest"] == preview["digest"]
-    services.stock_adjust(sku=skus[2], location=lyon, delta=-1, trace=services.Trace(reason="damaged"))
-    moved = services.inventory_sync_preview(trace=services.Trace(channel="integration"), **arguments)
+    services.stock_adjust(sku=skus[2], location=lyon, delta=-1, trace=Trace(reason="damaged"))
+    moved = services.inventory_sync_preview(trace=Trace(channel="integration"), **arguments)
     assert moved["digest"] != preview["digest"]
     assert moved["zeroed_skus"][1]["before"] == 2
 
@@ -172,7 +173,7 @@ def test_snapshot_never_loses_a_reservation(skus, lyon, stock):
         quantity=4,
         holder_type="order_line",
         holder_ref="1",
-        trace=services.Trace(),
+        trace=Trace(),
     )
     result = _sync(
         batch_id="snap-2",
@@ -219,7 +220,7 @@ def test_a_bad_batch_is_rejected_whole_with_per_row_errors(skus, lyon, stock):
         quantity=2,
         holder_type="order_line",
         holder_ref="1",
-        trace=services.Trace(),
+        trace=Trace(),
     )
     rows = [
         {"sku": "TSH-1", "location": lyon.code, "delta": 4},  # fine on its own

@@ -5,6 +5,7 @@ import pytest
 
 from inventory import services as inventory
 from inventory.models import Location
+from omni.trace import Trace
 from tests.factories import LocationFactory, SKUFactory
 
 
@@ -54,7 +55,7 @@ def stock(head_office):
             sku=sku,
             location=location,
             quantity=on_hand,
-            trace=inventory.Trace(actor=head_office, reference="setup"),
+            trace=Trace(actor=head_office, reference="setup"),
         )
 
     return _stock
@@ -107,7 +108,7 @@ def service_lines(payload: dict) -> list[dict]:
 @pytest.fixture
 def place(head_office):
     """place(**payload overrides) -> an order placed through the service by the call centre."""
-    from inventory.services import Trace
+    from omni.trace import Trace
     from orders import services
 
     def _place(trace=None, **overrides):

@@ -3,7 +3,7 @@
 import pytest
 
 from inventory.models import StockLevel
-from inventory.services import Trace
+from omni.trace import Trace
 from orders import services
 from orders.models import Order, OrderLine
 from tests.race import race

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from inventory.models import Reservation, StockLevel
-from orders.models import Order, OrderEvent
+from orders.models import FulfilmentOrder, Order, OrderEvent
 from tests.contract.errors import errors_at, field_errors
 
 from .conftest import ADDRESS, order_payload, tomorrow
@@ -35,6 +35,19 @@ def order(client, network, django_capture_on_commit_callbacks):
         response = client.post(URL, order_payload(lines=TWO_LINES), format="json")
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+FO_URL = "/api/v1/fulfilment-orders/"
+
+
+def work_of(number: str, line: int) -> str:
+    """The fulfilment order that holds the line's units (goods move only through it)."""
+    return (
+        FulfilmentOrder.objects.filter(order__number=number, lines__order_line__line_number=line)
+        .exclude(status__in=FulfilmentOrder.CLOSED)
+        .get()
+        .number
+    )
 
 
 def reserved(sku, location):
@@ -85,7 +98,9 @@ def test_cancelling_more_than_is_open_changes_nothing(client, order):
 
 def test_shipped_units_cannot_be_cancelled(client, order, api_as, head_office):
     api_as(head_office).post(
-        f"{URL}{order['number']}/lines/1/ship/", {"carrier": "Colissimo", "tracking": "6A123"}, format="json"
+        f"{FO_URL}{work_of(order['number'], 1)}/ship/",
+        {"carrier": "Colissimo", "tracking_number": "6A123"},
+        format="json",
     )
     response = client.post(f"{URL}{order['number']}/cancel/", {"lines": [{"line": 1}]}, format="json")
     assert response.status_code == 409
@@ -102,7 +117,9 @@ def test_change_shipping_address_before_shipment(client, order):
 
 
 def test_address_change_after_shipment_is_refused(client, order, api_as, head_office):
-    api_as(head_office).post(f"{URL}{order['number']}/lines/1/ship/", {}, format="json")
+    api_as(head_office).post(
+        f"{FO_URL}{work_of(order['number'], 1)}/ship/", {"carrier": "Colissimo"}, format="json"
+    )
     response = client.post(f"{URL}{order['number']}/shipping-address/", ADDRESS, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_change"
@@ -166,7 +183,9 @@ def test_hold_stops_fulfilment_until_released(client, order, api_as, head_office
         client.post(f"{URL}{number}/hold/", {"reason": "fraud check"}, format="json").json()["status"]
         == "on_hold"
     )
-    refused = api_as(head_office).post(f"{URL}{number}/lines/1/ship/", {}, format="json")
+    refused = api_as(head_office).post(
+        f"{FO_URL}{work_of(number, 1)}/ship/", {"carrier": "DPD"}, format="json"
+    )
     assert refused.status_code == 409 and "fraud check" in refused.json()["detail"]
     assert client.post(f"{URL}{number}/hold/", {"reason": "again"}, format="json").status_code == 409
     assert client.post(f"{URL}{number}/release/", format="json").json()["status"] == "confirmed"
@@ -180,12 +199,14 @@ def test_ship_captures_payment_and_tells_the_customer(
         body = (
             api_as(head_office)
             .post(
-                f"{URL}{order['number']}/lines/1/ship/",
-                {"carrier": "Colissimo", "tracking": "6A123"},
+                f"{FO_URL}{work_of(order['number'], 1)}/ship/",
+                {"carrier": "Colissimo", "tracking_number": "6A123"},
                 format="json",
             )
             .json()
         )
+    assert body["status"] == "shipped"
+    body = api_as(head_office).get(f"{URL}{order['number']}/").json()
     assert body["lines"][0]["status"] == "shipped"
     assert body["status"] == "in_progress"
     assert Decimal(body["payments"][0]["amount_captured"]) == Decimal("99.80")
@@ -201,14 +222,21 @@ def test_ready_for_pickup_then_collected_completes_the_order(
 ):
     staff = api_as(head_office)
     number = order["number"]
-    staff.post(f"{URL}{number}/lines/1/ship/", {}, format="json")
+    staff.post(f"{FO_URL}{work_of(number, 1)}/ship/", {"carrier": "Colissimo"}, format="json")
+    pickup = work_of(number, 2)
     assert (
-        staff.post(f"{URL}{number}/lines/2/collect/", {}, format="json").status_code == 409
+        staff.post(f"{FO_URL}{pickup}/collect/", {"pickup_code": "000000"}, format="json").status_code == 409
     )  # not ready yet
+    # jeans come from the warehouse: the parcel travels to Lyon, which receives it
+    staff.post(f"{FO_URL}{pickup}/ship/", {"carrier": "Navette magasin"}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(f"{URL}{number}/lines/2/ready-for-pickup/", format="json")
+        received = staff.post(f"{FO_URL}{pickup}/receive/", format="json")
+    assert received.json()["status"] == "ready_for_pickup"
     assert "prête" in mail.outbox[-1].subject
-    body = staff.post(f"{URL}{number}/lines/2/collect/", {}, format="json").json()
+    code = FulfilmentOrder.objects.get(number=pickup).pickup_code
+    assert code in mail.outbox[-1].body  # the one "ready" e-mail carries the pickup code
+    staff.post(f"{FO_URL}{pickup}/collect/", {"pickup_code": code}, format="json")
+    body = staff.get(f"{URL}{number}/").json()
     assert body["status"] == "completed"
     assert body["lines"][1]["status"] == "collected"
     assert Decimal(body["payments"][0]["amount_captured"]) == Decimal(body["total"])

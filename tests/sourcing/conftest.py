@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import Location
-from inventory.services import Trace
+from omni.trace import Trace
 from tests.factories import LocationFactory, SKUFactory
 from tests.orders.conftest import jeans, marseille, network, order_payload, place, shirt, stock, warehouse  # noqa: F401
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sourcing.models import FulfilmentOrder
+from orders.models import FulfilmentOrder
 from tests.contract.errors import errors_at
 from tests.factories import StoreAssociateFactory, api_client_named
 

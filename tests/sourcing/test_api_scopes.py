@@ -7,10 +7,9 @@ from django.utils import timezone
 
 from accounts.services import api_client_create, api_client_revoke, api_client_rotate
 from inventory.models import StockMovement
-from inventory.services import Trace
-from orders.models import Order, OrderEvent
-from sourcing import services
-from sourcing.models import FulfilmentOrder
+from omni.trace import Trace
+from orders import services
+from orders.models import FulfilmentOrder, Order, OrderEvent
 from tests.factories import StoreAssociateFactory, api_client_named
 from tests.orders.conftest import ADDRESS, order_payload
 
@@ -101,8 +100,9 @@ def test_collect_needs_proof(place, network, system, lyon_till, api_as):
     # with the right code: collected, on the timeline with the store system's name
     ok = api.post(f"{FO_URL}{fo.number}/collect/", {"pickup_code": fo.pickup_code}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "collected"
-    note = order.events.get(kind=OrderEvent.Kind.NOTE, summary__contains="identity checked")
-    assert note.summary.endswith("identity checked: pickup code") and note.api_client == lyon_till
+    handover = order.events.get(kind=OrderEvent.Kind.COLLECTED)
+    assert handover.data["identity_checked"] == "pickup code" and handover.api_client == lyon_till
+    assert "identity checked: pickup code" in handover.summary
 
 
 def test_collect_with_a_recorded_identity_check(place, network, system, lyon_till, api_as):
@@ -113,7 +113,8 @@ def test_collect_with_a_recorded_identity_check(place, network, system, lyon_til
         format="json",
     )
     assert response.status_code == 200 and response.json()["status"] == "collected"
-    assert order.events.filter(summary__endswith="identity checked: passport …7K2Q").exists()
+    handover = order.events.get(kind=OrderEvent.Kind.COLLECTED)
+    assert handover.data["identity_checked"] == "passport …7K2Q"
 
 
 def test_a_store_system_works_on_its_own_store_only(place, network, system, lyon_till, api_as):

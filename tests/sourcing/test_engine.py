@@ -84,8 +84,8 @@ def test_reliability_is_recounted_at_most_once_per_cache_period(
 ):
     from django.core.cache import cache
 
+    from orders.services import fulfilment_order_decline
     from sourcing.selectors import _RELIABILITY_CACHE_KEY, RELIABILITY_WINDOW, failure_rates
-    from sourcing.services import fulfilment_order_decline
 
     settings.OMNI_RELIABILITY_CACHE_SECONDS = 300
     cache.delete(_RELIABILITY_CACHE_KEY)

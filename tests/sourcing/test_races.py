@@ -7,11 +7,11 @@ import time_machine
 from django.db.models import F, Sum
 
 from inventory.models import StockLevel
-from inventory.services import Trace
+from omni.trace import Trace
+from orders import services
 from orders import services as orders
-from orders.models import OrderLine
-from sourcing import services
-from sourcing.models import FulfilmentOrder, LineFailure, LocationDayLoad
+from orders.models import FulfilmentOrder, LineFailure, OrderLine
+from sourcing.models import LocationDayLoad
 from tests.factories import SKUFactory
 from tests.orders.conftest import order_payload, service_lines
 from tests.race import race

@@ -3,8 +3,8 @@
 import pytest
 
 from inventory.models import StockLevel
-from orders.models import Allocation, OrderEvent
-from sourcing.models import FulfilmentOrder, SourcingRun, SourcingStrategy
+from orders.models import Allocation, FulfilmentOrder, OrderEvent
+from sourcing.models import SourcingRun, SourcingStrategy
 from sourcing.services import profile_current, profile_draft_from, profile_publish
 from tests.factories import SKUFactory, StoreAssociateFactory
 
@@ -24,7 +24,7 @@ def test_home_delivery_ships_from_the_warehouse_and_explains_why(place, network)
     assert fo.status == FulfilmentOrder.Status.CREATED and fo.number == f"{order.number}-1"
     assert fo.due_at == fo.acknowledge_by and fo.ready_by >= fo.acknowledge_by
     # the decision is recorded with its profile version, strategy and candidates
-    run = SourcingRun.objects.get(order=order)
+    run = SourcingRun.objects.get(reference=order.number)
     assert run.trigger == "capture" and run.profile == profile_current()
     group = run.explanation["groups"][0]
     assert group["chosen_strategy"].startswith("Standard")
@@ -68,7 +68,7 @@ def test_store_to_store_transfer_for_pickup(place, network, stock):
 
 
 def test_endless_aisle_a_store_sells_what_it_lacks(place, network, lyon_associate):
-    from inventory.services import Trace
+    from omni.trace import Trace
 
     # the Lyon store holds no jeans: its associate sells them, delivered home from elsewhere
     order = place(lines=[line("JEA-SLI-IND-42")], channel="store", trace=Trace.of(lyon_associate))
@@ -107,7 +107,7 @@ def test_ship_complete_profile_backorders_rather_than_split(place, network, stoc
     order = place(lines=[line("JEA-SLI-IND-42"), line("SAC-CUI-NOI")])
     assert fulfilment_orders(order) == []
     assert [line.qty_backordered for line in order.lines.all()] == [1, 1]
-    assert SourcingRun.objects.get(order=order).profile == published
+    assert SourcingRun.objects.get(reference=order.number).profile == published
     assert profile_current() == published
 
 
@@ -118,13 +118,13 @@ def test_capacity_full_location_is_skipped(place, network):
     second = place(lines=[line("JEA-SLI-IND-42")])
     assert modes(first) == [("WH-NAT", "ship")]
     assert fulfilment_orders(second) == []  # only the warehouse holds jeans, and it is full today
-    explanation = SourcingRun.objects.get(order=second).explanation["groups"][0]
+    explanation = SourcingRun.objects.get(reference=second.number).explanation["groups"][0]
     excluded = [c["excluded"] for s in explanation["strategies"] if s.get("applies") for c in s["candidates"]]
     assert any("capacity" in reason for reason in excluded)
 
 
 def test_store_associates_see_their_stores_work_only(place, network):
-    from sourcing.selectors import fulfilment_orders_visible_to
+    from orders.selectors import fulfilment_orders_visible_to
 
     order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
     lyon = StoreAssociateFactory(username="l1", store=network["lyon"])

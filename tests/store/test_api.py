@@ -2,8 +2,8 @@
 
 import pytest
 
-from inventory.services import Trace
-from sourcing import services
+from omni.trace import Trace
+from orders import services
 from tests.contract.errors import errors_at
 
 from .conftest import fulfilment_orders, line

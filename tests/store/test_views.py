@@ -7,10 +7,9 @@ import pytest
 from django.core import mail
 
 from inventory.models import StockLevel
-from inventory.services import Trace
-from orders.models import OrderEvent
-from sourcing import services
-from sourcing.models import FulfilmentOrder
+from omni.trace import Trace
+from orders import services
+from orders.models import FulfilmentOrder, OrderEvent
 
 from .conftest import fulfilment_orders, line
 
@@ -111,8 +110,9 @@ def test_click_and_collect_from_acknowledgement_to_handover(
         "fo_picked",
         "ready_for_pickup",
         "collected",
-        "note",
     } <= set(by_lea)
+    handover = OrderEvent.objects.get(order=order, kind="collected")
+    assert handover.data["identity_checked"] == "pickup code"
 
 
 def test_ship_from_store_with_a_short_pick(
@@ -205,7 +205,7 @@ def test_screens_speak_the_associates_french(client, lea, place, network):
 def test_an_order_cancelled_on_the_way_arrives_as_store_stock(
     client, lea, place, network, system, call_centre
 ):
-    from inventory.services import Trace
+    from omni.trace import Trace
     from orders import services as orders
 
     order = place(lines=[line("JEA-SLI-IND-42", 1, "pickup_in_store", "ST-LYON")])

@@ -7,8 +7,9 @@ from django.utils.dateparse import parse_date
 
 from accounts.models import ApiClient, User
 from accounts.services import api_client_create
-from inventory.models import Location
 from omni.errors import DomainError
+
+LOCATION = ApiClient._meta.get_field("location").related_model
 
 
 class Command(BaseCommand):
@@ -35,11 +36,11 @@ class Command(BaseCommand):
             client, key = api_client_create(
                 name=name,
                 profile=profile,
-                location=Location.objects.get(code=location) if location else None,
+                location=LOCATION.objects.get(code=location) if location else None,
                 user=User.objects.get(username=user) if user else None,
                 **fields,
             )
-        except (Location.DoesNotExist, User.DoesNotExist) as exc:
+        except (LOCATION.DoesNotExist, User.DoesNotExist) as exc:
             raise CommandError(str(exc)) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc

@@ -16,21 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from inventory.models import SKU, Channel, Location, Reservation
+from inventory.models import SKU, Location, Reservation
+from omni.trace import Channel
+from omni.vocabulary import DeliveryMethod, FulfilmentMode, SalesChannel
 
 CENT = Decimal("0.01")
 
 
 def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class SalesChannel(models.TextChoices):
-    WEB = "web", _("Web shop")
-    STORE = "store", _("Store")
-    CALL_CENTRE = "call_centre", _("Call centre")
-    MARKETPLACE = "marketplace", _("Marketplace")
-    SOCIAL = "social", _("Social commerce")
 
 
 class Order(models.Model):
@@ -135,17 +129,6 @@ class Order(models.Model):
         self.status_before_hold = ""
         self.hold_reason = ""
         return previous
-
-
-class DeliveryMethod(models.TextChoices):
-    SHIP_TO_ADDRESS = "ship_to_address", _("Home delivery")
-    SHIP_TO_RELAY = "ship_to_relay", _("Parcel locker or relay point")
-    PICKUP_IN_STORE = "pickup_in_store", _("Click & collect")
-    SHIP_TO_STORE = "ship_to_store", _("Ship to store for pickup")
-
-    @classmethod
-    def pickups(cls) -> tuple[str, ...]:
-        return (cls.PICKUP_IN_STORE, cls.SHIP_TO_STORE)
 
 
 class OrderLine(models.Model):
@@ -364,12 +347,7 @@ class OrderLine(models.Model):
 class Allocation(models.Model):
     """Units of a line promised from one location, held there by an inventory reservation."""
 
-    class Kind(models.TextChoices):
-        SHIP_FROM_LOCATION = "ship", _("Ship from location")
-        PICKUP_AT_LOCATION = "pickup", _("Pick up at location")
-        SHIP_TO_STORE = "ship_to_store", _("Ship to the pickup store")
-        TRANSFER = "transfer", _("Store-to-store transfer for pickup")
-        DROP_SHIP = "drop_ship", _("Drop ship from a vendor")
+    Kind = FulfilmentMode
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

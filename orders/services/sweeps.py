@@ -1,6 +1,7 @@
 """Periodic work: expire fulfilment orders past their SLA, source backorders when stock
 arrives. Both are safe to run twice at once: an order another transaction holds is skipped
 (it is handled there or by the next sweep), and a state already changed is not changed again.
+Orders on hold are left alone: their work is off the clock until they are released.
 """
 
 from __future__ import annotations
@@ -9,22 +10,22 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import StockLevel
-from inventory.services import Trace
-from orders.locks import order_try_lock
-from orders.models import Order, OrderEvent, OrderLine
-from orders.services import order_recalculate
-from orders.services.timeline import event_record
+from inventory.selectors import atp_expression
+from omni.trace import Trace
+from sourcing.models import SourcingRun
+from sourcing.selectors import network_facts_shared
 
-from ..locks import fulfilment_order_lock
-from ..models import FulfilmentOrder, LineFailure, SourcingRun
-from ..selectors import network_facts_shared
-from .fulfilment import _fo_lines, _reroute
-from .routing import order_source
+from ..locks import fulfilment_order_lock, order_try_lock
+from ..models import FulfilmentOrder, LineFailure, Order, OrderEvent, OrderLine
+from .capture import order_recalculate
+from .fulfilment import _fo_lines, fulfilment_order_reroute
+from .sourcing import lines_source
+from .timeline import event_record
 
 SWEEP_TRACE = Trace(note="SLA sweep")
 
@@ -45,7 +46,9 @@ def fulfilment_orders_expire_overdue(
     result, after = SweepResult(), Q()
     while limit is None or result.expired < limit:
         due = list(
-            FulfilmentOrder.objects.filter(after, status__in=FulfilmentOrder.REROUTABLE, due_at__lte=now)
+            FulfilmentOrder.objects.filter(
+                after, status__in=FulfilmentOrder.REROUTABLE, due_at__lte=now, held_since__isnull=True
+            )
             .order_by("due_at", "pk")
             .values_list("pk", "order_id", "due_at")[:batch_size]
         )
@@ -68,8 +71,14 @@ def _expire_batch(due, now, result: SweepResult) -> None:
                 continue
             order, lines = locked
             fo = fulfilment_order_lock(fo_id)
-            if fo.status not in FulfilmentOrder.REROUTABLE or fo.due_at is None or fo.due_at > now:
-                continue  # acknowledged, picked or expired meanwhile
+            if (
+                fo.status not in FulfilmentOrder.REROUTABLE
+                or fo.due_at is None
+                or fo.due_at > now
+                or fo.held_since is not None
+                or order.status == Order.Status.ON_HOLD
+            ):
+                continue  # acknowledged, picked, expired or held meanwhile
             missed = (
                 _("not acknowledged by %(time)s")
                 if fo.status == FulfilmentOrder.Status.CREATED
@@ -87,7 +96,7 @@ def _expire_batch(due, now, result: SweepResult) -> None:
             failed = [
                 (fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"
             ]
-            _reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
+            fulfilment_order_reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
             result.expired += 1
             result.rerouted_units += sum(q for _fl, q in failed)
 
@@ -95,10 +104,13 @@ def _expire_batch(due, now, result: SweepResult) -> None:
 def backorders_source(*, limit: int = 200) -> int:
     """Source backordered lines whose SKU has stock again somewhere, oldest order first.
     Returns the number of orders that got new allocations."""
-    in_stock = StockLevel.objects.filter(
-        sku_id=OuterRef("sku_id"),
-        location__is_active=True,
-        on_hand__gt=F("reserved") + F("safety_stock"),
+    in_stock = (
+        StockLevel.objects.filter(
+            sku_id=OuterRef("sku_id"),
+            location__is_active=True,
+        )
+        .alias(atp=atp_expression())
+        .filter(atp__gt=0)
     )
     order_ids = list(
         OrderLine.objects.filter(
@@ -126,7 +138,7 @@ def _source_backordered(order_ids, limit: int) -> int:
             order, lines = locked
             if order.status not in (Order.Status.CONFIRMED, Order.Status.IN_PROGRESS):
                 continue
-            result = order_source(
+            result = lines_source(
                 order=order,
                 lines=lines,
                 trace=Trace(note="stock arrived"),

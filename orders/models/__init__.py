@@ -1,0 +1,31 @@
+"""Orders own an order's whole life: its lines and their quantity buckets, allocations,
+tenders, timeline and notifications, and the fulfilment orders that carry it out."""
+
+from .fulfilment import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parcel
+from .orders import (
+    CENT,
+    Allocation,
+    IdempotencyKey,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    money,
+)
+
+__all__ = [
+    "CENT",
+    "Allocation",
+    "FulfilmentOrder",
+    "FulfilmentOrderLine",
+    "IdempotencyKey",
+    "LineFailure",
+    "Notification",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Parcel",
+    "Payment",
+    "money",
+]

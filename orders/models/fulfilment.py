@@ -1,0 +1,289 @@
+"""Fulfilment orders: the work one location does for one order — pick, pack and ship, or
+prepare for pickup — with its own state machine, its SLA deadline (counted in the location's
+opening hours), its lines (each held by an allocation on the order line), its parcels, and
+the failures that keep a line away from a location.
+
+The tables keep the names they had when sourcing owned them (``sourcing_*``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from inventory.models import Location
+from omni.trace import Channel
+from omni.vocabulary import FulfilmentMode
+
+from .orders import Allocation, Order, OrderLine
+
+
+class FulfilmentOrder(models.Model):
+    """The work one location does for one order: pick, pack and ship, or prepare for pickup."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        PICKING = "picking", _("Picking")
+        PICKED = "picked", _("Picked")
+        PACKED = "packed", _("Packed")
+        SHIPPED = "shipped", _("Shipped")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+        COLLECTED = "collected", _("Collected")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Work a location may still lose to another one when it fails.
+    REROUTABLE = (Status.CREATED, Status.ACKNOWLEDGED, Status.PICKING)
+    OPEN = (*REROUTABLE, Status.PICKED, Status.PACKED)
+    CLOSED = (Status.COLLECTED, Status.DECLINED, Status.EXPIRED, Status.CANCELLED)
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilment_orders")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="fulfilment_orders")
+    mode = models.CharField(_("mode"), max_length=20, choices=FulfilmentMode.choices)
+    destination = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_fulfilment_orders",
+        verbose_name=_("pickup store"),
+    )
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.CREATED)
+    sourcing_run = models.ForeignKey(
+        "sourcing.SourcingRun", on_delete=models.PROTECT, related_name="fulfilment_orders"
+    )
+    acknowledge_by = models.DateTimeField(_("acknowledge by"))
+    ready_by = models.DateTimeField(_("ready or shipped by"))
+    # The SLA deadline that applies in the current status (null once none applies).
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # Click & collect: the code the customer shows, when the goods were ready, and the
+    # customer's "I'm here" (with where they parked, for kerbside handover).
+    # When the location took the work and when its part was done (shipped or on the shelf).
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    customer_arrived_at = models.DateTimeField(_("customer arrived at"), null=True, blank=True)
+    parking_spot = models.CharField(_("parking spot"), max_length=40, blank=True)
+    # Ship to store and transfers: the stock movement carrying the goods to the pickup store.
+    transfer = models.ForeignKey(
+        "inventory.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fulfilment_orders",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # While the order is on hold, its work is off the store's queue and the SLA clock.
+    held_since = models.DateTimeField(_("held since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sourcing_fulfilmentorder"
+        verbose_name = _("fulfilment order")
+        verbose_name_plural = _("fulfilment orders")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["location", "status"], name="fulfilment_location_status"),
+            models.Index(fields=["destination", "status"], name="fulfilment_destination_status"),
+            models.Index(
+                fields=["pickup_code"], name="fulfilment_pickup_code", condition=Q(status="ready_for_pickup")
+            ),
+            # The SLA sweep reads only open work that has a deadline.
+            models.Index(
+                fields=["due_at"],
+                name="fulfilment_due",
+                condition=Q(status__in=["created", "acknowledged", "picking"]),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @staticmethod
+    def handed_over_at(store_id: int) -> Q:
+        """Work whose customer collects at this store: sent to it, or prepared on its shelf."""
+        return Q(destination_id=store_id) | Q(destination__isnull=True, location_id=store_id)
+
+    def resume(self, now) -> None:
+        """The order is released from hold: every deadline moves by the time it was held."""
+        if self.held_since is None:
+            return
+        held = now - self.held_since
+        self.acknowledge_by += held
+        self.ready_by += held
+        if self.due_at is not None:
+            self.due_at += held
+        self.held_since = None
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.mode != FulfilmentMode.SHIP_FROM_LOCATION and self.mode != FulfilmentMode.DROP_SHIP
+
+    @property
+    def goes_to_store(self) -> bool:
+        return self.mode in (FulfilmentMode.SHIP_TO_STORE, FulfilmentMode.TRANSFER)
+
+    @transition(field=status, source=Status.CREATED, target=Status.ACKNOWLEDGED)
+    def acknowledge(self):
+        self.due_at = self.ready_by
+        self.acknowledged_at = timezone.now()
+
+    @transition(field=status, source=[Status.CREATED, Status.ACKNOWLEDGED], target=Status.PICKING)
+    def start_picking(self):
+        self.due_at = self.ready_by
+        self.acknowledged_at = self.acknowledged_at or timezone.now()
+
+    @transition(
+        field=status, source=[Status.CREATED, Status.ACKNOWLEDGED, Status.PICKING], target=Status.PICKED
+    )
+    def finish_picking(self):
+        self.due_at = None
+
+    @transition(field=status, source=Status.PICKED, target=Status.PACKED)
+    def pack(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.PICKED, Status.PACKED],
+        target=Status.SHIPPED,
+        conditions=[lambda fo: fo.mode != FulfilmentMode.PICKUP_AT_LOCATION],
+    )
+    def ship(self, carrier: str, tracking_number: str):
+        self.carrier = carrier
+        self.tracking_number = tracking_number
+        self.due_at = None
+        self.completed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.PICKED, Status.PACKED, Status.SHIPPED],
+        target=Status.READY_FOR_PICKUP,
+        conditions=[
+            lambda fo: (
+                fo.mode == FulfilmentMode.PICKUP_AT_LOCATION
+                or (fo.goes_to_store and fo.status == fo.Status.SHIPPED)
+            )
+        ],
+    )
+    def make_ready_for_pickup(self):
+        self.due_at = None
+        self.completed_at = self.completed_at or timezone.now()
+
+    @transition(field=status, source=Status.READY_FOR_PICKUP, target=Status.COLLECTED)
+    def collect(self):
+        pass
+
+    @transition(field=status, source=list(REROUTABLE), target=Status.DECLINED)
+    def decline(self, reason: str):
+        self.failure_reason = reason
+        self.due_at = None
+
+    @transition(field=status, source=list(REROUTABLE), target=Status.EXPIRED)
+    def expire(self, reason: str):
+        self.failure_reason = reason
+        self.due_at = None
+
+    @transition(
+        field=status,
+        source=[*OPEN, Status.READY_FOR_PICKUP, Status.SHIPPED],
+        target=Status.CANCELLED,
+        # Shipped work is cancelled only when it was going to a store and arrives unwanted.
+        conditions=[lambda fo: fo.status != fo.Status.SHIPPED or fo.goes_to_store],
+    )
+    def cancel(self):
+        self.due_at = None
+
+
+class Parcel(models.Model):
+    """A box packed for a fulfilment order: its weight, and its own tracking number if the
+    carrier gives one per parcel."""
+
+    fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="parcels")
+    number = models.PositiveSmallIntegerField(_("parcel"))
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )  # fmt: skip
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+
+    class Meta:
+        db_table = "sourcing_parcel"
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+        ordering = ["fulfilment_order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["fulfilment_order", "number"], name="parcel_number_unique"),
+            models.CheckConstraint(name="parcel_weight_positive", condition=Q(weight_kg__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.fulfilment_order_id}/{self.number}"
+
+
+class FulfilmentOrderLine(models.Model):
+    fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="fulfilment_lines")
+    allocation = models.OneToOneField(Allocation, on_delete=models.PROTECT, related_name="fulfilment_line")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    qty_picked = models.PositiveIntegerField(_("picked"), default=0)
+    qty_short = models.PositiveIntegerField(_("short"), default=0)
+
+    class Meta:
+        db_table = "sourcing_fulfilmentorderline"
+        verbose_name = _("fulfilment order line")
+        verbose_name_plural = _("fulfilment order lines")
+        ordering = ["fulfilment_order", "order_line__line_number"]
+        constraints = [
+            models.CheckConstraint(
+                name="fulfilment_line_picks_within_quantity",
+                condition=Q(qty_picked__lte=models.F("quantity")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fulfilment_order_id} {self.order_line_id} × {self.quantity}"
+
+
+class LineFailure(models.Model):
+    """A location failed a line (declined, short-picked, missed its SLA): it is never asked
+    to serve that line again."""
+
+    class Kind(models.TextChoices):
+        DECLINED = "declined", _("Declined")
+        SHORT_PICK = "short_pick", _("Short pick")
+        EXPIRED = "expired", _("SLA missed")
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="sourcing_failures")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="failures")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "sourcing_linefailure"
+        verbose_name = _("sourcing failure")
+        verbose_name_plural = _("sourcing failures")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["location", "created_at"], name="line_failure_location")]
+
+    def __str__(self):
+        return f"{self.location_id} failed {self.order_line_id}: {self.kind}"
