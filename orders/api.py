@@ -339,9 +339,10 @@ class OrderListCreateApi(APIView):
             idempotency_key=key,
             request_hash=services.request_fingerprint(request.data),
         )
-        return _order_response(
-            request, order.number, status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        if not created:  # a replay: the order as it is now
+            return _order_response(request, order.number)
+        # Answered from what capture has in hand: a read-after-commit could fail a success.
+        return Response(OrderOutput(selectors.order_as_placed(order)).data, status=status.HTTP_201_CREATED)
 
 
 class OrderDetailApi(APIView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -11,7 +12,7 @@ from django.http import Http404
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 
-from .models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine
+from .models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine, Payment
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -93,6 +94,48 @@ def order_get(*, user, number: str) -> Order:
     if order is None:
         raise Http404(number)
     return order
+
+
+def _as_prefetched(queryset: QuerySet, items: list) -> QuerySet:
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def order_as_placed(order: Order) -> Order:
+    """A copy of the order capture just made, ready for its answer: lines, allocations and
+    tenders are the ones capture has in hand (``written_at_capture``); only the timeline, the
+    allocations' locations and, for tenders settled at once, the payments are read. The
+    caller's order is left as it was."""
+    from inventory.models import Location
+
+    written = order.written_at_capture
+    answer = copy.copy(order)
+    held: dict[int, list] = {}
+    for allocation in written["allocations"]:
+        held.setdefault(allocation.line_id, []).append(allocation)
+    places = Location.objects.in_bulk({a.location_id for a in written["allocations"]})
+    for allocation in written["allocations"]:
+        allocation.location = places[allocation.location_id]
+    lines = []
+    for line in written["lines"]:
+        line = copy.copy(line)
+        line._prefetched_objects_cache = {
+            "allocations": _as_prefetched(Allocation.objects.none(), held.get(line.pk, []))
+        }
+        lines.append(line)
+    answer._prefetched_objects_cache = {
+        "lines": _as_prefetched(OrderLine.objects.none(), lines),
+        "events": _as_prefetched(
+            OrderEvent.objects.none(),
+            order.events.select_related("actor", "api_client", "line").order_by("created_at", "pk"),
+        ),
+        "payments": _as_prefetched(
+            Payment.objects.none(),
+            written["payments"] if written["payments"] is not None else order.payments.order_by("pk"),
+        ),
+    }
+    return answer
 
 
 CUSTOMER_STATUS = {

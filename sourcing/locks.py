@@ -5,22 +5,39 @@ from __future__ import annotations
 
 from django.db import connection
 
-_TAKE_CAPACITY_SQL = """
-INSERT INTO sourcing_locationdayload (location_id, day, fulfilment_orders, failures)
-VALUES (%(location)s, %(day)s, 1, 0)
+_TAKE_MANY_SQL = """
+INSERT INTO sourcing_locationdayload AS load (location_id, day, fulfilment_orders, failures)
+SELECT location_id, %(day)s, taken, 0
+  FROM unnest(%(locations)s::bigint[], %(taken)s::int[], %(capacities)s::int[]) AS w(location_id, taken, capacity)
+ WHERE capacity IS NULL OR taken <= capacity
+ORDER BY location_id
 ON CONFLICT (location_id, day) DO UPDATE
-   SET fulfilment_orders = sourcing_locationdayload.fulfilment_orders + 1
- WHERE %(capacity)s IS NULL OR sourcing_locationdayload.fulfilment_orders < %(capacity)s
-RETURNING fulfilment_orders
+   SET fulfilment_orders = load.fulfilment_orders + EXCLUDED.fulfilment_orders
+ WHERE load.fulfilment_orders + EXCLUDED.fulfilment_orders <= coalesce(
+        (SELECT c.capacity FROM unnest(%(locations)s::bigint[], %(capacities)s::int[]) AS c(location_id, capacity)
+          WHERE c.location_id = load.location_id), 2147483647)
+RETURNING location_id
 """
 
 
-def location_day_take(*, location_id: int, day, capacity: int | None) -> bool:
-    """Count one more fulfilment order for the location's day, unless that would pass its
-    capacity (one conditional statement: concurrent runs cannot overfill it)."""
+def location_days_take(*, day, wanted: dict[int, tuple[int, int | None]]) -> bool:
+    """Count new fulfilment orders against several locations' day at once ({location: (how
+    many, capacity)}), in location order, in one conditional statement. False when any
+    location would pass its capacity (the caller rolls its savepoint back)."""
+    if not wanted:
+        return True
+    ids = sorted(wanted)
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_CAPACITY_SQL, {"location": location_id, "day": day, "capacity": capacity})
-        return cursor.fetchone() is not None
+        cursor.execute(
+            _TAKE_MANY_SQL,
+            {
+                "day": day,
+                "locations": ids,
+                "taken": [wanted[i][0] for i in ids],
+                "capacities": [wanted[i][1] for i in ids],
+            },
+        )
+        return len(cursor.fetchall()) == len(ids)
 
 
 _FAIL_SQL = """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ from omni.trace import Trace
 
 from ..models import SKU as Sku
 from ..models import Location, Reservation, StockLevel, StockMovement, Transfer, TransferLine
-from ..selectors.atp import atp_expression
+from ..selectors.atp import atp_expression, atp_sql
 
 
 class InsufficientStock(ConflictError):
@@ -257,6 +257,93 @@ def stock_reserve(
     )
 
 
+@dataclass(frozen=True)
+class ReservationWanted:
+    """One hold ``stock_reserve_many`` takes: units of a SKU at a location, for someone."""
+
+    sku: Sku
+    location_id: int
+    quantity: int
+    holder_type: str
+    holder_ref: str
+
+
+_RESERVE_MANY_SQL = f"""
+WITH wanted AS (
+    SELECT * FROM unnest(%(skus)s::bigint[], %(locations)s::bigint[], %(quantities)s::int[])
+        AS w(sku_id, location_id, quantity)
+), locked AS (
+    SELECT st.id FROM inventory_stocklevel st
+      JOIN wanted w ON w.sku_id = st.sku_id AND w.location_id = st.location_id
+     ORDER BY st.sku_id, st.location_id
+       FOR UPDATE OF st
+)
+UPDATE inventory_stocklevel st
+   SET reserved = st.reserved + w.quantity, updated_at = now()
+  FROM wanted w
+ WHERE st.id IN (SELECT id FROM locked)
+   AND w.sku_id = st.sku_id AND w.location_id = st.location_id
+   AND {atp_sql("st")} >= w.quantity
+RETURNING st.sku_id, st.location_id
+"""  # noqa: S608 - constants only
+
+
+def stock_reserve_many(*, wanted: Sequence[ReservationWanted], trace: Trace) -> list[Reservation]:
+    """Hold every wanted quantity, or none: one statement locks the stock rows in (SKU,
+    location) order and reserves where ATP allows; if any row could not (a concurrent sale took
+    the units), raises InsufficientStock — the caller rolls its savepoint back, nothing stays.
+    Then one ledger INSERT and one reservation INSERT. Returns the reservations in order."""
+    if not wanted:
+        return []
+    totals: dict[tuple[int, int], int] = {}
+    for item in wanted:
+        _positive(item.quantity)
+        key = (item.sku.pk, item.location_id)
+        totals[key] = totals.get(key, 0) + item.quantity
+    keys = sorted(totals)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RESERVE_MANY_SQL,
+            {
+                "skus": [k[0] for k in keys],
+                "locations": [k[1] for k in keys],
+                "quantities": [totals[k] for k in keys],
+            },
+        )
+        reserved = set(cursor.fetchall())
+    short = [key for key in keys if key not in reserved]
+    if short:
+        _raise_insufficient(*short[0])
+    actor = trace.actor if getattr(trace.actor, "pk", None) else None
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            sku_id=item.sku.pk,
+            location_id=item.location_id,
+            kind=StockMovement.Kind.RESERVATION,
+            reserved_delta=item.quantity,
+            reason=trace.reason,
+            note=trace.note[:300],
+            reference=(trace.reference or f"{item.holder_type}:{item.holder_ref}")[:100],
+            actor=actor,
+            api_client=trace.api_client,
+            channel=trace.channel,
+        )
+        for item in wanted
+    )
+    return Reservation.objects.bulk_create(
+        Reservation(
+            sku=item.sku,
+            location_id=item.location_id,
+            quantity=item.quantity,
+            holder_type=item.holder_type,
+            holder_ref=item.holder_ref,
+            created_by=actor,
+            channel=trace.channel,
+        )
+        for item in wanted
+    )
+
+
 def stock_reserve_in_network(
     *,
     sku: Sku,
@@ -374,6 +461,87 @@ def reservation_consume(
     )
     _close_or_reduce(reservation, quantity, Reservation.Status.CONSUMED)
     return reservation
+
+
+_CONSUME_MANY_SQL = """
+UPDATE inventory_stocklevel st
+   SET on_hand = st.on_hand - w.quantity, reserved = st.reserved - w.quantity, updated_at = now()
+  FROM unnest(%(skus)s::bigint[], %(locations)s::bigint[], %(quantities)s::int[]) AS w(sku_id, location_id, quantity)
+ WHERE st.sku_id = w.sku_id AND st.location_id = w.location_id
+   AND st.reserved >= w.quantity AND st.on_hand >= w.quantity
+RETURNING st.sku_id, st.location_id
+"""
+
+
+def reservations_consume(*, parts: Sequence[tuple[Reservation, int]], trace: Trace) -> None:
+    """Held units of several reservations leave the building at once (one parcel shipped,
+    one pickup handed over): each reservation is locked (in id order) and must be active and
+    hold the units; then one stock UPDATE, one ledger INSERT, one reservation UPDATE.
+    All or nothing, like ``reservation_consume`` once per part."""
+    if not parts:
+        return
+    ids = sorted({reservation.pk for reservation, _quantity in parts})
+    locked = Reservation.objects.select_for_update().in_bulk(ids)  # in id order
+    totals: dict[tuple[int, int], int] = {}
+    taken: dict[int, int] = {}
+    for reservation, quantity in parts:
+        row = locked[reservation.pk]
+        if row.status != Reservation.Status.ACTIVE:
+            raise ConflictError(
+                _("This reservation is already %(status)s.") % {"status": row.get_status_display().lower()},
+                code="reservation_closed",
+            )
+        taken[row.pk] = taken.get(row.pk, 0) + _positive(quantity)
+        if taken[row.pk] > row.quantity:
+            raise DomainError(
+                _("Only %(held)s units are held.") % {"held": row.quantity},
+                code="invalid_quantity",
+                field="quantity",
+            )
+        key = (row.sku_id, row.location_id)
+        totals[key] = totals.get(key, 0) + quantity
+    keys = sorted(totals)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONSUME_MANY_SQL,
+            {
+                "skus": [k[0] for k in keys],
+                "locations": [k[1] for k in keys],
+                "quantities": [totals[k] for k in keys],
+            },
+        )
+        if len(cursor.fetchall()) != len(keys):  # the check constraints make this unreachable
+            raise ConflictError(_("The stock no longer holds these units."), code="reservation_closed")
+    actor = trace.actor if getattr(trace.actor, "pk", None) else None
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            sku_id=locked[reservation.pk].sku_id,
+            location_id=locked[reservation.pk].location_id,
+            kind=StockMovement.Kind.CONSUMPTION,
+            on_hand_delta=-quantity,
+            reserved_delta=-quantity,
+            reason=trace.reason,
+            note=trace.note[:300],
+            reference=(trace.reference or f"{reservation.holder_type}:{reservation.holder_ref}")[:100],
+            actor=actor,
+            api_client=trace.api_client,
+            channel=trace.channel,
+        )
+        for reservation, quantity in parts
+    )
+    now = timezone.now()
+    for row in locked.values():
+        row.quantity -= taken[row.pk]
+        if row.quantity == 0:
+            row.status, row.closed_at = Reservation.Status.CONSUMED, now
+    Reservation.objects.bulk_update(locked.values(), ["quantity", "status", "closed_at"])
+    for reservation, _quantity in parts:  # the caller's copies follow
+        row = locked[reservation.pk]
+        reservation.quantity, reservation.status, reservation.closed_at = (
+            row.quantity,
+            row.status,
+            row.closed_at,
+        )
 
 
 def reservations_release_expired(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:

@@ -305,14 +305,15 @@ class OrderLine(models.Model):
         """The line has been (re)sourced: its open units are allocated or backordered."""
         return self.settled_status()
 
-    @transition(field=status, source=Status.ALLOCATED, target=Status.READY_FOR_PICKUP)
+    @transition(field=status, source=[Status.ALLOCATED, Status.BACKORDERED], target=Status.READY_FOR_PICKUP)
     def make_ready_for_pickup(self):
         pass
 
     @transition(
         field=status,
-        source=[Status.ALLOCATED, Status.PARTIALLY_FULFILLED],
-        target=RETURN_VALUE(Status.SHIPPED, Status.PARTIALLY_FULFILLED),
+        # Backordered: some units wait while the allocated ones leave.
+        source=[Status.ALLOCATED, Status.BACKORDERED, Status.PARTIALLY_FULFILLED],
+        target=RETURN_VALUE(Status.SHIPPED, Status.PARTIALLY_FULFILLED, Status.BACKORDERED),
     )
     def ship(self):
         return self.settled_status()

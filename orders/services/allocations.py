@@ -51,14 +51,17 @@ def unsourced_quantity(line: OrderLine) -> int:
     return line.quantity - line.qty_cancelled - line.qty_shipped - line.qty_collected - line.qty_allocated
 
 
-def plan_apply(*, order: Order, lines: list[OrderLine], plan, trace: Trace) -> Sourced:
+def plan_apply(
+    *, order: Order, lines: list[OrderLine], plan, trace: Trace, first_work: int | None = None
+) -> Sourced:
     """Turn a sourcing plan into one fulfilment order per planned piece of work, an allocation
     per line in it (holding the plan's reservation), and move the lines' buckets; record it on
-    the timeline. ``lines`` are the lines the plan was made for (key = line number)."""
+    the timeline. ``lines`` are the lines the plan was made for (key = line number);
+    ``first_work``: how many fulfilment orders the order already has, when the caller knows."""
     by_key = {str(line.line_number): line for line in lines}
     if plan.run is None:
         return Sourced()
-    sequence = FulfilmentOrder.objects.filter(order=order).count()
+    sequence = FulfilmentOrder.objects.filter(order=order).count() if first_work is None else first_work
     fulfilment_orders = FulfilmentOrder.objects.bulk_create(
         FulfilmentOrder(
             number=f"{order.number}-{sequence + n}",
@@ -217,20 +220,19 @@ def work_consume(
     were handed over (collected): reservations consumed, allocations fulfilled, the lines'
     units moved to shipped or collected. Returns each line with its units."""
     by_id = {line.pk: line for line in lines}
-    moved, changed = [], {}
+    moved, changed, leaving = [], {}, []
     now = timezone.now()
     for fl in fo_lines:
         quantity = picked_or_held(fl)
         if not quantity:
             continue
         allocation = fl.allocation
-        inventory.reservation_consume(reservation=allocation.reservation, trace=trace, quantity=quantity)
+        leaving.append((allocation, quantity))
         if quantity == allocation.quantity:
             allocation.status = Allocation.Status.FULFILLED
             allocation.closed_at = now
         else:  # what left is fulfilled; the rest stays held under the same reservation
             allocation.quantity -= quantity
-        allocation.save(update_fields=["quantity", "status", "closed_at"])
         line = by_id[fl.order_line_id]
         line.qty_allocated -= quantity
         if collected:
@@ -241,6 +243,8 @@ def work_consume(
             line.ship()
         changed[line.pk] = line
         moved.append((line, quantity))
+    inventory.reservations_consume(parts=[(a.reservation, q) for a, q in leaving], trace=trace)
+    Allocation.objects.bulk_update([a for a, _q in leaving], ["quantity", "status", "closed_at"])
     OrderLine.objects.bulk_update(
         changed.values(), ["qty_allocated", "qty_shipped", "qty_collected", "status"]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,7 +259,7 @@ def order_place(
         )
         for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
     )
-    Payment.objects.bulk_create(
+    tenders = Payment.objects.bulk_create(
         Payment(
             order=order,
             method=p["method"],
@@ -278,19 +278,24 @@ def order_place(
     )
     for line in order_lines:
         line.order = order
-    lines_source(order=order, lines=order_lines, trace=trace, trigger="capture")
+    sourced = lines_source(order=order, lines=order_lines, trace=trace, trigger="capture")
     order_recalculate(order=order, lines=order_lines)
-    if any(p["method"] in Payment.CAPTURED_AT_ONCE for p in payments):  # nothing else is due yet
+    settled_at_once = any(p["method"] in Payment.CAPTURED_AT_ONCE for p in payments)
+    if settled_at_once:  # nothing else is due yet
         payments_settle(order=order, trace=trace)
     if idempotency_key:
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(
-                    client=client, key=idempotency_key, request_hash=request_hash, order=order
-                )
-        except IntegrityError as error:  # pragma: no cover - the advisory lock prevents it
-            raise IdempotencyConflict(_("This Idempotency-Key is being used by another request.")) from error
+        # The advisory lock taken above keeps a concurrent request with this key waiting.
+        IdempotencyKey.objects.create(
+            client=client, key=idempotency_key, request_hash=request_hash, order=order
+        )
+    _keep_in_hand(order, order_lines, sourced.allocations, None if settled_at_once else tenders)
     return order, True
+
+
+def _keep_in_hand(order: Order, lines, allocations, payments) -> None:
+    """What capture wrote, kept on the order for its answer to the client
+    (``selectors.order_as_placed``), which then need not read it all again."""
+    order.written_at_capture = {"lines": list(lines), "allocations": list(allocations), "payments": payments}
 
 
 def order_recalculate(*, order: Order, lines=None) -> None:

@@ -100,14 +100,16 @@ def lines_source(
 ) -> Sourced:
     """Allocate or backorder every open unit of the lines not yet allocated, as the current
     sourcing profile decides. Caller holds the order's lock."""
-    limit = (
-        None if trigger == SourcingRun.Trigger.MANUAL else sourcing.profile_current().max_failures_per_line
+    profile = sourcing.profile_current()
+    limit = None if trigger == SourcingRun.Trigger.MANUAL else profile.max_failures_per_line
+    capture = trigger == SourcingRun.Trigger.CAPTURE  # new lines: no failures, no work yet
+    request = sourcing_request_for(
+        order, lines, trigger=trigger, reason=reason, max_failures=limit, failures={} if capture else None
     )
-    request = sourcing_request_for(order, lines, trigger=trigger, reason=reason, max_failures=limit)
     if not request.lines:
         return Sourced()
-    plan = sourcing.sourcing_plan_reserve(request=request, trace=trace)
-    return plan_apply(order=order, lines=lines, plan=plan, trace=trace)
+    plan = sourcing.sourcing_plan_reserve(request=request, trace=trace, profile=profile)
+    return plan_apply(order=order, lines=lines, plan=plan, trace=trace, first_work=0 if capture else None)
 
 
 @transaction.atomic

@@ -24,14 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as inventory
-from inventory.models import SKU, Location, Reservation
+from inventory.models import SKU, Reservation
 from omni.errors import ConflictError
 from omni.trace import Trace
 from omni.vocabulary import FulfilmentMode
 
 from ..calendar import add_open_minutes
 from ..engine import Group, GroupDecision, LineNeed, Request, decide
-from ..locks import location_day_fail, location_day_take
+from ..locks import location_day_fail, location_days_take
 from ..models import SourcingProfile, SourcingRun
 from ..selectors import network_snapshot, strategy_rules
 from .profiles import profile_current
@@ -141,24 +141,23 @@ class SourcingPlan:
         return max(dates) if dates else None
 
 
-@transaction.atomic
-def sourcing_plan_reserve(*, request: SourcingRequest, trace: Trace) -> SourcingPlan:
-    """Decide with the current profile and reserve what the decision takes, in one savepoint
-    (decided again, up to three times, when stock or capacity moved meanwhile; after that,
-    nothing is reserved and everything is unsourced). Records the decision (SourcingRun).
-    A backorder sweep whose request can be served no better than before gets ``run=None``
-    and nothing is written."""
+def sourcing_plan_reserve(
+    *, request: SourcingRequest, trace: Trace, profile: SourcingProfile | None = None
+) -> SourcingPlan:
+    """Decide with the current profile (or ``profile``) and reserve what the decision takes,
+    in one savepoint (decided again, up to three times, when stock or capacity moved
+    meanwhile; after that, nothing is reserved and everything is unsourced). Records the
+    decision (SourcingRun). A backorder sweep whose request can be served no better than
+    before gets ``run=None`` and nothing is written. Caller holds a transaction."""
     started = time.perf_counter()
     engine_request = request.engine_request()
     if not engine_request.groups:
         return SourcingPlan(None)
-    profile = profile_current()
+    profile = profile or profile_current()
     rules = profile_rules(profile)
     sku_ids = {line.sku.pk for line in request.lines}
     pickups = {g.pickup_location_id for g in engine_request.groups if g.pickup_location_id}
-    holders = {line.key: line.holder_ref for line in request.lines}
-    skus = {line.key: line.sku for line in request.lines}
-    plan = None
+    by_key = {line.key: line for line in request.lines}
     for _attempt in range(ATTEMPTS):
         snapshot = network_snapshot(sku_ids=sku_ids, location_ids=pickups, moment=engine_request.moment)
         decisions = decide(engine_request, rules, snapshot)
@@ -166,78 +165,70 @@ def sourcing_plan_reserve(*, request: SourcingRequest, trace: Trace) -> Sourcing
             return SourcingPlan(None)
         try:
             with transaction.atomic():
-                plan = _reserve(request, decisions, snapshot, profile, holders, skus, trace)
-            break
+                return _reserve(request, decisions, snapshot, profile, by_key, trace, started)
         except (inventory.InsufficientStock, CapacityTaken):
             continue  # stock or capacity moved since the decision: decide again
-    if plan is None:  # still racing after every attempt: nothing now, the backorder sweep retries
-        plan = _reserve(request, [], snapshot, profile, holders, skus, trace)
-    plan.run.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    plan.run.save(update_fields=["duration_ms"])
-    return plan
+    # Still racing after every attempt: nothing now, the backorder sweep retries.
+    return _reserve(request, [], snapshot, profile, by_key, trace, started)
 
 
 def _reserve(
-    request, decisions: list[GroupDecision], snapshot, profile, holders, skus, trace
+    request, decisions: list[GroupDecision], snapshot, profile, by_key, trace, started
 ) -> SourcingPlan:
-    requested = sum(line.quantity for line in request.lines)
+    planned = [(decision, assignment) for decision in decisions for assignment in decision.assignments]
+    wanted = [
+        inventory.ReservationWanted(
+            sku=by_key[key].sku,
+            location_id=assignment.location_id,
+            quantity=quantity,
+            holder_type=Reservation.HolderType.ORDER_LINE,
+            holder_ref=by_key[key].holder_ref,
+        )
+        for _decision, assignment in planned
+        for key, quantity in assignment.lines.items()
+    ]
+    # One statement each: the holds (stock rows locked in (SKU, location) order), then the
+    # locations' load for today (in location order), so concurrent runs never deadlock.
+    held = iter(inventory.stock_reserve_many(wanted=wanted, trace=trace))
+    today = timezone.localdate()
+    load: dict[int, tuple[int, int | None]] = {}
+    for _decision, assignment in planned:
+        facts = snapshot.locations[assignment.location_id]
+        count = load.get(facts.id, (0, facts.daily_capacity))[0]
+        load[facts.id] = (count + 1, facts.daily_capacity)
+    if not location_days_take(day=today, wanted=load):
+        raise CapacityTaken(_("A location is full today."))
     run = SourcingRun.objects.create(
         reference=request.reference,
         profile=profile,
         trigger=request.trigger,
         reason=request.reason[:300],
-        units_requested=requested,
+        units_requested=sum(line.quantity for line in request.lines),
         units_sourced=sum(d.units for d in decisions),
         explanation={"profile": profile.version, "groups": [d.explanation for d in decisions]},
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
     )
-    # Reserve in (SKU, location) order so concurrent runs never wait on each other in a cycle.
-    wanted = [
-        (skus[key].pk, assignment.location_id, key, quantity, id(assignment))
-        for decision in decisions
-        for assignment in decision.assignments
-        for key, quantity in assignment.lines.items()
-    ]
-    locations = Location.objects.in_bulk({w[1] for w in wanted})
-    reservations = {}
-    for _sku_id, location_id, key, quantity, assignment in sorted(wanted, key=lambda w: (w[0], w[1], w[2])):
-        reservations[(assignment, key)] = inventory.stock_reserve(
-            sku=skus[key],
-            location=locations[location_id],
-            quantity=quantity,
-            holder_type=Reservation.HolderType.ORDER_LINE,
-            holder_ref=holders[key],
-            trace=trace,
-        )
-    today = timezone.localdate(run.created_at)
-    for assignment in sorted((a for d in decisions for a in d.assignments), key=lambda a: a.location_id):
-        facts = snapshot.locations[assignment.location_id]
-        if not location_day_take(location_id=facts.id, day=today, capacity=facts.daily_capacity):
-            raise CapacityTaken(_("%(location)s is full today.") % {"location": facts.name})
     now = timezone.now()
     work = []
-    for decision in decisions:
-        for assignment in decision.assignments:
-            facts = snapshot.locations[assignment.location_id]
-            acknowledge_minutes, ready_minutes = profile.sla_minutes(facts.kind)
-            goes_to_store = assignment.mode in (FulfilmentMode.SHIP_TO_STORE, FulfilmentMode.TRANSFER)
-            work.append(
-                PlannedWork(
-                    location_id=assignment.location_id,
-                    location_code=assignment.code,
-                    location_name=assignment.name,
-                    kind=facts.kind,
-                    mode=assignment.mode,
-                    destination_id=decision.group.pickup_location_id if goes_to_store else None,
-                    date=assignment.date,
-                    acknowledge_by=add_open_minutes(now, acknowledge_minutes, facts.periods, facts.timezone),
-                    ready_by=add_open_minutes(now, ready_minutes, facts.periods, facts.timezone),
-                    strategy=decision.strategy.name if decision.strategy else None,
-                    lines={
-                        key: (quantity, reservations[(id(assignment), key)])
-                        for key, quantity in assignment.lines.items()
-                    },
-                )
+    for decision, assignment in planned:
+        facts = snapshot.locations[assignment.location_id]
+        acknowledge_minutes, ready_minutes = profile.sla_minutes(facts.kind)
+        goes_to_store = assignment.mode in (FulfilmentMode.SHIP_TO_STORE, FulfilmentMode.TRANSFER)
+        work.append(
+            PlannedWork(
+                location_id=assignment.location_id,
+                location_code=assignment.code,
+                location_name=assignment.name,
+                kind=facts.kind,
+                mode=assignment.mode,
+                destination_id=decision.group.pickup_location_id if goes_to_store else None,
+                date=assignment.date,
+                acknowledge_by=add_open_minutes(now, acknowledge_minutes, facts.periods, facts.timezone),
+                ready_by=add_open_minutes(now, ready_minutes, facts.periods, facts.timezone),
+                strategy=decision.strategy.name if decision.strategy else None,
+                lines={key: (quantity, next(held)) for key, quantity in assignment.lines.items()},
             )
+        )
     served: dict[str, int] = {}
     for item in work:
         for key, (quantity, _reservation) in item.lines.items():
