@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -276,6 +277,15 @@ def _order(request, number: str) -> Order:
     return selectors.order_get(user=request.user, number=number)
 
 
+def _order_with_line(request, number: str, line: int) -> Order:
+    """The order, when it has line ``line``: an unknown line in the address is a 404 (in a
+    request body it stays the service's 400)."""
+    order = _order(request, number)
+    if not order.lines.filter(line_number=line).exists():
+        raise exceptions.NotFound(_("The order has no line %(line)s.") % {"line": line})
+    return order
+
+
 # ---------------------------------------------------------------- views
 
 
@@ -420,7 +430,7 @@ class OrderLineRequestedDeliveryApi(APIView):
         payload.is_valid(raise_exception=True)
         slot = payload.validated_data.get("requested_slot") or {}
         services.order_line_change_requested_delivery(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             requested_date=payload.validated_data["requested_date"],
             slot_start=slot.get("start"),
@@ -454,7 +464,7 @@ class OrderLineDeliveryApi(APIView):
                     {"pickup_location": [f"Unknown location {data['pickup_location']}."]}
                 )
         services.order_line_change_delivery(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             delivery_method=data["method"],
             pickup_location=pickup,
@@ -508,7 +518,7 @@ class OrderLineShipApi(APIView):
         payload = ShipInput(data=request.data)
         payload.is_valid(raise_exception=True)
         services.order_line_ship(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             trace=Trace.of(request.user),
             **payload.validated_data,
@@ -523,7 +533,7 @@ class OrderLineReadyApi(APIView):
     def post(self, request, number: str, line: int):
         """The line waits on the pickup store's shelf; the customer is told."""
         services.order_line_make_ready_for_pickup(
-            order=_order(request, number), line_number=line, trace=Trace.of(request.user)
+            order=_order_with_line(request, number, line), line_number=line, trace=Trace.of(request.user)
         )
         return _order_response(request, number)
 
@@ -541,7 +551,7 @@ class OrderLineCollectApi(APIView):
         payload = CollectInput(data=request.data)
         payload.is_valid(raise_exception=True)
         services.order_line_collect(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             trace=Trace.of(request.user),
             **payload.validated_data,
