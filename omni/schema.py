@@ -2,15 +2,47 @@
 schema class setting while its views module is being imported)."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
+from rest_framework.fields import empty
 
-from .api import ErrorOutput
+from .api import ErrorOutput, InputSerializer
+
+
+def _always_answered(serializer, field) -> bool:
+    """Whether ``field`` is in every response ``serializer`` renders. DRF leaves a field out
+    only when its value is missing and it is not required, has no default and is not nullable;
+    a field a ModelSerializer built from a model field always has its value."""
+    if field.required or field.default is not empty or field.allow_null:
+        return True
+    return field.field_name not in getattr(serializer, "_declared_fields", {})
 
 
 class OmniAutoSchema(AutoSchema):
     """Every operation documents the errors it can answer, in the one error shape:
     400 and 401/403 always, 404 where the path names a resource, 409 and 415 for writes,
     428 where the view requires an Idempotency-Key, and whatever the view adds in
-    ``error_statuses``."""
+    ``error_statuses``.
+
+    In responses, every field the serializer always renders is ``required``, so that clients
+    generated from the schema read ``order.status`` as an ``OrderStatusEnum``, not as
+    "maybe unset". An ``InputSerializer`` refuses fields it does not know, so its schema says
+    ``additionalProperties: false``."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), InputSerializer):
+            schema["additionalProperties"] = False
+        if direction == "response":
+            serializer = force_instance(serializer)
+            required = set(schema.get("required", []))
+            required.update(
+                name
+                for name, field in serializer.fields.items()
+                if name in schema.get("properties", {}) and _always_answered(serializer, field)
+            )
+            if required:
+                schema["required"] = sorted(required)
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

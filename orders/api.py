@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -155,6 +155,16 @@ class AllocationOutput(serializers.ModelSerializer):
         fields = ["location", "location_name", "kind", "quantity", "status", "created_at"]
 
 
+class LineQuantitiesOutput(serializers.Serializer):
+    ordered = serializers.IntegerField()
+    allocated = serializers.IntegerField()
+    backordered = serializers.IntegerField()
+    shipped = serializers.IntegerField()
+    collected = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    returned = serializers.IntegerField()
+
+
 class LineOutput(serializers.ModelSerializer):
     sku = serializers.CharField(source="sku_code")
     line = serializers.IntegerField(source="line_number")
@@ -173,6 +183,7 @@ class LineOutput(serializers.ModelSerializer):
             "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
         ]  # fmt: skip
 
+    @extend_schema_field(LineQuantitiesOutput)
     def get_quantities(self, line) -> dict[str, int]:
         return {
             "ordered": line.quantity,
