@@ -1,10 +1,9 @@
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from omni.api import HourMinuteField, InputSerializer
+from omni.api import HourMinuteField, InputSerializer, PageParameters, filters_valid, paged, paginate
 
 from . import services
 from .geo import postcode_point
@@ -54,33 +53,35 @@ class LocationOutput(serializers.ModelSerializer):
         ]
 
 
-class LocationFilter(filters.FilterSet):
-    code = filters.BaseInFilter(field_name="code")
-
-    class Meta:
-        model = Location
-        fields = [
-            "code",
-            "kind",
-            "is_active",
-            "is_pickup_point",
-            "ships_to_customers",
-            "receives_ship_to_store",
-            "sells_stock_online",
-            "city",
-            "postcode",
-        ]
+class LocationFilters(serializers.Serializer):
+    code = serializers.CharField(max_length=400, required=False, help_text="Comma-separated location codes.")
+    kind = serializers.ChoiceField(choices=Location.Kind.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+    is_pickup_point = serializers.BooleanField(required=False)
+    ships_to_customers = serializers.BooleanField(required=False)
+    receives_ship_to_store = serializers.BooleanField(required=False)
+    sells_stock_online = serializers.BooleanField(required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    postcode = serializers.CharField(max_length=12, required=False)
 
 
-class LocationListApi(generics.ListAPIView):
-    """The network's locations. A store associate's token sees their own store only."""
+class LocationListApi(APIView):
+    """The network's locations, a page at a time. A store associate's token sees their own
+    store only. Filter values are checked (``is_active=maybe`` is a 400, not ignored)."""
 
-    serializer_class = LocationOutput
     scope = "locations.read"
-    filterset_class = LocationFilter
 
-    def get_queryset(self):
-        return locations_visible_to(self.request.user).prefetch_related("opening_periods").order_by("code")
+    @extend_schema(
+        parameters=[LocationFilters, PageParameters],
+        responses=paged(LocationOutput),
+        operation_id="locations_list",
+    )
+    def get(self, request):
+        filters = filters_valid(LocationFilters, request)
+        queryset = locations_visible_to(request.user).prefetch_related("opening_periods").order_by("code")
+        if "code" in filters:
+            queryset = queryset.filter(code__in=[code.strip() for code in filters.pop("code").split(",")])
+        return paginate(self, queryset.filter(**filters), LocationOutput)
 
 
 class LocationDetailApi(generics.RetrieveAPIView):

@@ -286,23 +286,17 @@ def _api_language(request) -> str:
     return "en"
 
 
-def _undecodable(request) -> bool:
-    raw_path = request.META.get("PATH_INFO", "")
-    if "\x00" in raw_path or "\x00" in request.path_info:
-        return True
-    if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
-        return True
-    try:
-        # WSGI hands the path over as latin-1 text of the raw bytes.
-        raw_path.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return True
-    return False
+def _holds_nul(request) -> bool:
+    # Only NUL needs refusing: PostgreSQL cannot store or compare it. Any other character is
+    # a valid (if unknown) id, a 404; bytes that are not UTF-8 stay percent-encoded in
+    # Django's path, so they are unknown ids too.
+    query = request.META.get("QUERY_STRING", "")
+    return "\x00" in request.path_info or "%00" in query or "\x00" in query
 
 
 class ApiRequestMiddleware:
     """For ``/api/``: the client's language (English unless it asks for French), and a 400
-    in the error shape for a path or query string that holds a NUL or undecodable bytes."""
+    in the error shape for a path or query string that holds a NUL."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -313,9 +307,9 @@ class ApiRequestMiddleware:
         language = _api_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        if _undecodable(request):
+        if _holds_nul(request):
             response = api_error_response(
-                400, "parse_error", _("The address or query string holds a NUL or undecodable character.")
+                400, "parse_error", _("The address or query string holds a NUL character.")
             )
         else:
             response = self.get_response(request)

@@ -73,7 +73,8 @@ def lock_key(*, client_id: int, key: str) -> None:
 def parameter(*, required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         HEADER,
-        str,
+        # Blank keys count as none (428 where required); longer ones are a 400.
+        {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
         OpenApiParameter.HEADER,
         required=required,
         description=(

@@ -3,6 +3,7 @@ schema class setting while its views module is being imported)."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
+from rest_framework import serializers
 from rest_framework.fields import empty
 
 from .api import ErrorOutput, InputSerializer
@@ -17,6 +18,21 @@ def _always_answered(serializer, field) -> bool:
     return field.field_name not in getattr(serializer, "_declared_fields", {})
 
 
+def _decimal_pattern(field: serializers.DecimalField) -> str:
+    """What a decimal string must look like: at least one digit before the point (drf-spectacular's
+    own pattern also matches "" and "-"), no sign where negative values are refused."""
+    whole = (field.max_digits - field.decimal_places) if field.max_digits is not None else None
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    digits = rf"\d{{1,{whole}}}" if whole else r"\d+"
+    fraction = rf"(?:\.\d{{1,{field.decimal_places}}})?" if field.decimal_places else ""
+    return f"^{sign}{digits}{fraction}$"
+
+
+# DRF renders a time of day as ISO 8601 without an offset ("16:00:00"), which JSON Schema's
+# `format: time` (RFC 3339, offset required) refuses.
+TIME_OF_DAY = {"pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "16:00:00"}
+
+
 class OmniAutoSchema(AutoSchema):
     """Every operation documents the errors it can answer, in the one error shape:
     400 and 401/403 always, 404 where the path names a resource, 409 and 415 for writes,
@@ -25,8 +41,24 @@ class OmniAutoSchema(AutoSchema):
 
     In responses, every field the serializer always renders is ``required``, so that clients
     generated from the schema read ``order.status`` as an ``OrderStatusEnum``, not as
-    "maybe unset". An ``InputSerializer`` refuses fields it does not know, so its schema says
+    "maybe unset". Lists that refuse to be empty say ``minItems: 1``, decimals need a digit,
+    times of day in responses are "HH:MM[:SS]". An ``InputSerializer`` refuses fields it does not know, so its schema says
     ``additionalProperties: false``."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema:
+            schema["pattern"] = _decimal_pattern(field)
+        if direction == "response" and schema.get("format") == "time":
+            del schema["format"]
+            schema.update(TIME_OF_DAY)
+        if (
+            isinstance(field, serializers.ListSerializer | serializers.ListField)
+            and not field.allow_empty
+            and schema.get("type") == "array"
+        ):
+            schema.setdefault("minItems", 1)
+        return schema
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -1,0 +1,81 @@
+"""What the outside fuzzer (schemathesis, README "API") found where the server and its schema
+disagreed, kept as regressions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.contract.errors import errors_at
+from tests.contract.schema import schema_document
+
+pytestmark = pytest.mark.django_db
+V1 = "/api/v1"
+
+
+def _component(name: str) -> dict:
+    return schema_document()["components"]["schemas"][name]
+
+
+def test_a_non_ascii_id_is_an_unknown_id_not_an_undecodable_address(api_as, head_office):
+    api = api_as(head_office)
+    for url in (
+        f"{V1}/orders/%C3%89/",
+        f"{V1}/fulfilment-orders/%C3%89%C3%B7%C2%A7/",
+        f"{V1}/locations/%F0%9F%8F%AC/",
+    ):
+        response = api.get(url)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", url
+    # bytes that are not UTF-8 stay percent-encoded: an unknown id as well
+    assert api.get(f"{V1}/orders/%FF/").status_code == 404
+
+
+def test_location_filters_refuse_values_they_do_not_know(api_as, head_office, lyon):
+    api = api_as(head_office)
+    for params, field in (({"is_active": "null"}, "is_active"), ({"kind": "castle"}, "kind")):
+        response = api.get(f"{V1}/locations/", params)
+        assert response.status_code == 400 and errors_at(response, field), params
+    found = api.get(f"{V1}/locations/", {"code": "ST-LYON,ST-NOPE", "is_active": "true"}).json()
+    assert [row["code"] for row in found["results"]] == ["ST-LYON"]
+
+
+def test_a_blank_idempotency_key_is_no_key_and_the_schema_says_so(api_as, integration_client):
+    response = api_as(integration_client).post(f"{V1}/orders/", {}, HTTP_IDEMPOTENCY_KEY="   ")
+    assert response.status_code == 428
+    [header] = [
+        p
+        for p in schema_document()["paths"][f"{V1}/orders/"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    ]
+    assert header["required"] and header["schema"]["minLength"] == 1 and header["schema"]["pattern"] == r"\S"
+
+
+def test_lists_that_must_not_be_empty_say_so():
+    assert _component("OrderInputRequest")["properties"]["lines"]["minItems"] == 1
+    assert _component("PromiseInputRequest")["properties"]["lines"]["minItems"] == 1
+    assert _component("QuoteInputRequest")["properties"]["lines"]["minItems"] == 1
+
+
+def test_decimal_strings_need_a_digit_and_no_sign_where_negatives_are_refused():
+    latitude = re.compile(_component("DestinationInputRequest")["properties"]["latitude"]["pattern"])
+    assert latitude.match("45.7632") and latitude.match("-4.5")
+    assert not latitude.match("") and not latitude.match("-") and not latitude.match(".")
+    amount = re.compile(_component("PaymentInputRequest")["properties"]["amount"]["pattern"])
+    assert amount.match("49.90") and not amount.match("-1.00")
+
+
+def test_a_time_of_day_in_a_response_matches_its_schema(api_as, integration_client, lyon):
+    # "16:00:00" has no offset, so it is not an RFC 3339 `format: time`; the schema says what it is
+    schema = _component("LocationOutput")["properties"]["order_cutoff_time"]
+    assert "format" not in schema
+    body = api_as(integration_client).get(f"{V1}/locations/{lyon.code}/").json()
+    assert re.match(schema["pattern"], body["order_cutoff_time"])
+
+
+def test_input_bodies_refuse_unknown_fields_and_the_schema_says_so(api_as, integration_client):
+    assert _component("CancelInputRequest")["additionalProperties"] is False
+    response = api_as(integration_client).post(
+        f"{V1}/promise/", {"lines": [], "destination": {}, "colour": "red"}
+    )
+    assert response.status_code == 400 and errors_at(response, "colour")
