@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -100,23 +101,48 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
 
 class ProductRow(InputSerializer):
+    # The schema of a row as the catalogue service checks it (inventory/services/catalogue.py):
+    # optional text may be blank.
     sku = serializers.CharField(max_length=40)
     ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
     name = serializers.CharField(max_length=200)
-    model = serializers.CharField(required=False, help_text="Model (style) code; defaults to the SKU")
-    model_name = serializers.CharField(required=False)
-    colour = serializers.CharField(required=False)
-    size = serializers.CharField(required=False)
-    category = serializers.CharField(required=False)
-    brand = serializers.CharField(required=False)
-    price = serializers.CharField(help_text='EUR, tax included, as a string: "49.90"')
-    image_url = serializers.URLField(required=False)
+    model = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text="Model (style) code; defaults to the SKU"
+    )
+    model_name = serializers.CharField(required=False, allow_blank=True)
+    colour = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    size = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    brand = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0,
+        help_text='EUR, tax included: a string ("49.90") or a whole number; never a float',
+    )  # fmt: skip
+    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False, default=True)
 
 
 @extend_schema_field(ProductRow(many=True))
 class ProductRows(serializers.ListField):
-    """Rows are checked by the catalogue service, all at once, not one serializer per row."""
+    """Rows are checked by the catalogue service, all at once, not one serializer per row;
+    only a column no row may have is refused here, by name, as an ``InputSerializer`` would."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty=False, **kwargs)
+
+    def to_internal_value(self, data):
+        rows = super().to_internal_value(data)
+        known = set(ProductRow().fields)
+        unknown = {}
+        for index, row in enumerate(rows):
+            extra = sorted(set(row) - known) if isinstance(row, dict) else []
+            if extra:
+                unknown[str(index)] = {
+                    name: [_("Unknown field; this operation does not take it.")] for name in extra
+                }
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return rows
 
 
 class ProductSyncApi(APIView):
@@ -296,9 +322,8 @@ class AvailabilityApi(APIView):
         parameters=[AvailabilityInput], responses={200: AvailabilityOutput}, operation_id="availability"
     )
     def get(self, request):
-        params = self.AvailabilityInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        query = params.validated_data
+        # As a plain dict, so that an empty value is refused as the schema says, not dropped.
+        query = filters_valid(self.AvailabilityInput, request)
         codes = query["skus"]
         totals = network_availability(sku_codes=codes, channel=query["channel"])
         body = {

@@ -134,6 +134,9 @@ class InputSerializer(serializers.Serializer):
     # cancel the whole order). A comment, not a docstring: the schema would show it on
     # every input.
 
+    # Text is text: DRF's CharField would turn a JSON number into a string, which the schema
+    # (`type: string`) does not allow.
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
@@ -141,7 +144,27 @@ class InputSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [_("Unknown field; this operation does not take it.")] for name in unknown}
                 )
+            if not_text := _not_text_errors(self.fields, data):
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
+
+
+def _is_not_text(field, value) -> bool:
+    return isinstance(field, serializers.CharField) and value is not None and not isinstance(value, str)
+
+
+def _not_text_errors(fields, data: Mapping) -> dict:
+    message = serializers.CharField.default_error_messages["invalid"]
+    errors = {}
+    for name, field in fields.items():
+        value = data.get(name)
+        if _is_not_text(field, value):
+            errors[name] = [message]
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            items = {str(i): [message] for i, item in enumerate(value) if _is_not_text(field.child, item)}
+            if items:
+                errors[name] = items
+    return errors
 
 
 def filters_valid(serializer_class: type[serializers.Serializer], request) -> dict:

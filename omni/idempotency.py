@@ -73,8 +73,12 @@ def lock_key(*, client_id: int, key: str) -> None:
 def parameter(*, required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         HEADER,
-        # Blank keys count as none (428 where required); longer ones are a 400.
-        {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+        # A blank key counts as none: a 428 where one is required, no key where it is optional.
+        {
+            "type": "string",
+            "maxLength": MAX_KEY_LENGTH,
+            **({"minLength": 1, "pattern": r"\S"} if required else {}),
+        },
         OpenApiParameter.HEADER,
         required=required,
         description=(

@@ -49,6 +49,13 @@ class OmniAutoSchema(AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = _decimal_pattern(field)
+            if direction == "request":  # DRF takes a JSON number as well as a string
+                types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+                schema["type"] = ["string", "number", *[t for t in types if t != "string"]]
+                if field.min_value is not None:
+                    schema["minimum"] = float(field.min_value)
+                if field.max_value is not None:
+                    schema["maximum"] = float(field.max_value)
         if direction == "response" and schema.get("format") == "time":
             del schema["format"]
             schema.update(TIME_OF_DAY)

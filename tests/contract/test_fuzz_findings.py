@@ -79,3 +79,28 @@ def test_input_bodies_refuse_unknown_fields_and_the_schema_says_so(api_as, integ
         f"{V1}/promise/", {"lines": [], "destination": {}, "colour": "red"}
     )
     assert response.status_code == 400 and errors_at(response, "colour")
+
+
+def test_text_fields_refuse_numbers(api_as, integration_client):
+    api = api_as(integration_client)
+    quote = api.post(f"{V1}/pricing/quote/", {"lines": [{"sku": "A", "quantity": 1}], "codes": [0]})
+    assert quote.status_code == 400 and errors_at(quote, "codes[0]")
+    promise = api.post(
+        f"{V1}/promise/", {"lines": [{"sku": 0, "quantity": 1}], "destination": {"postcode": "69002"}}
+    )
+    assert promise.status_code == 400 and errors_at(promise, "lines[0].sku")
+
+
+def test_an_empty_query_value_is_refused_not_dropped(api_as, integration_client):
+    response = api_as(integration_client).get(f"{V1}/availability/", {"skus": "A", "postcode": ""})
+    assert response.status_code == 400 and errors_at(response, "postcode")
+
+
+def test_product_rows_refuse_unknown_columns_and_an_empty_batch(api_as, erp_client):
+    api = api_as(erp_client)
+    row = {"sku": "POL-1", "ean": "3000000009005", "name": "Polo", "price": "39.90", "image_url": ""}
+    extra = api.post(f"{V1}/products/sync/", {"products": [{**row, "colur": "Bleu"}]})
+    assert extra.status_code == 400 and errors_at(extra, "products[0].colur")
+    empty = api.post(f"{V1}/products/sync/", {"products": []})
+    assert empty.status_code == 400 and errors_at(empty, "products")
+    assert _component("ProductSyncInputRequest")["properties"]["products"]["minItems"] == 1
