@@ -102,23 +102,27 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
 class ProductRow(InputSerializer):
     # The schema of a row as the catalogue service checks it (inventory/services/catalogue.py):
-    # optional text may be blank.
+    # optional text may be blank or null.
     sku = serializers.CharField(max_length=40)
     ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
     name = serializers.CharField(max_length=200)
     model = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, help_text="Model (style) code; defaults to the SKU"
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Model (style) code; defaults to the SKU",
     )
-    model_name = serializers.CharField(required=False, allow_blank=True)
-    colour = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    size = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    category = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    brand = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    model_name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    colour = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    size = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    category = serializers.CharField(max_length=80, required=False, allow_blank=True, allow_null=True)
+    brand = serializers.CharField(max_length=80, required=False, allow_blank=True, allow_null=True)
     price = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0,
         help_text='EUR, tax included: a string ("49.90") or a whole number; never a float',
     )  # fmt: skip
-    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True, allow_null=True)
     is_active = serializers.BooleanField(required=False, default=True)
 
 

@@ -134,8 +134,8 @@ class InputSerializer(serializers.Serializer):
     # cancel the whole order). A comment, not a docstring: the schema would show it on
     # every input.
 
-    # Text is text: DRF's CharField would turn a JSON number into a string, which the schema
-    # (`type: string`) does not allow.
+    # Text is text: DRF's CharField would turn a JSON number into a string, and trims before it
+    # counts, where the schema (`type: string`, `maxLength`) allows neither.
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -149,19 +149,30 @@ class InputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def _is_not_text(field, value) -> bool:
-    return isinstance(field, serializers.CharField) and value is not None and not isinstance(value, str)
+def _text_error(field, value) -> str | None:
+    """Why ``value`` is not the text ``field`` takes, judged on what was sent: DRF would trim
+    whitespace before checking the length, the schema's ``maxLength`` counts it."""
+    if not isinstance(field, serializers.CharField) or value is None:
+        return None
+    if not isinstance(value, str):
+        return str(field.error_messages["invalid"])
+    if field.max_length is not None and len(value) > field.max_length:
+        return str(field.error_messages["max_length"]).format(max_length=field.max_length)
+    return None
 
 
 def _not_text_errors(fields, data: Mapping) -> dict:
-    message = serializers.CharField.default_error_messages["invalid"]
     errors = {}
     for name, field in fields.items():
         value = data.get(name)
-        if _is_not_text(field, value):
+        if message := _text_error(field, value):
             errors[name] = [message]
         elif isinstance(field, serializers.ListField) and isinstance(value, list):
-            items = {str(i): [message] for i, item in enumerate(value) if _is_not_text(field.child, item)}
+            items = {
+                str(i): [message]
+                for i, item in enumerate(value)
+                if (message := _text_error(field.child, item))
+            }
             if items:
                 errors[name] = items
     return errors

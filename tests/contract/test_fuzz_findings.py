@@ -9,6 +9,7 @@ import pytest
 
 from tests.contract.errors import errors_at
 from tests.contract.schema import schema_document
+from tests.orders.conftest import jeans, marseille, network, place, shirt, stock, warehouse  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
@@ -104,3 +105,10 @@ def test_product_rows_refuse_unknown_columns_and_an_empty_batch(api_as, erp_clie
     empty = api.post(f"{V1}/products/sync/", {"products": []})
     assert empty.status_code == 400 and errors_at(empty, "products")
     assert _component("ProductSyncInputRequest")["properties"]["products"]["minItems"] == 1
+
+
+def test_the_length_limit_counts_what_was_sent(place, api_as, head_office, network):  # noqa: F811
+    order = place()
+    address = {"name": "Léa", "line1": "\x1e" + "*" * 200, "postcode": "69002", "city": "Lyon"}
+    response = api_as(head_office).post(f"{V1}/orders/{order.number}/shipping-address/", address)
+    assert response.status_code == 400 and errors_at(response, "line1")
