@@ -33,6 +33,18 @@ def _decimal_pattern(field: serializers.DecimalField) -> str:
 TIME_OF_DAY = {"pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "16:00:00"}
 
 
+# A NUL is refused anywhere in a request (omni.parsers, omni.api.ApiRequestMiddleware):
+# PostgreSQL cannot store one.
+NO_NUL = r"^[^\u0000]*$"
+
+
+def _refuse_nul(schema: dict) -> None:
+    types = schema.get("type")
+    is_text = types == "string" or (isinstance(types, list) and "string" in types)
+    if is_text and not ({"pattern", "enum", "format"} & set(schema)):
+        schema["pattern"] = NO_NUL
+
+
 class OmniAutoSchema(AutoSchema):
     """Every operation documents the errors it can answer, in the one error shape:
     400 and 401/403 always, 404 where the path names a resource, 409 and 415 for writes,
@@ -42,7 +54,7 @@ class OmniAutoSchema(AutoSchema):
     In responses, every field the serializer always renders is ``required``, so that clients
     generated from the schema read ``order.status`` as an ``OrderStatusEnum``, not as
     "maybe unset". Lists that refuse to be empty say ``minItems: 1``, decimals need a digit,
-    times of day in responses are "HH:MM[:SS]". An ``InputSerializer`` refuses fields it does not know, so its schema says
+    times of day in responses are "HH:MM[:SS]", text in requests holds no NUL. An ``InputSerializer`` refuses fields it does not know, so its schema says
     ``additionalProperties: false``."""
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -56,6 +68,8 @@ class OmniAutoSchema(AutoSchema):
                     schema["minimum"] = float(field.min_value)
                 if field.max_value is not None:
                     schema["maximum"] = float(field.max_value)
+        if direction == "request" and isinstance(field, serializers.CharField):
+            _refuse_nul(schema)
         if direction == "response" and schema.get("format") == "time":
             del schema["format"]
             schema.update(TIME_OF_DAY)
@@ -82,6 +96,13 @@ class OmniAutoSchema(AutoSchema):
             if required:
                 schema["required"] = sorted(required)
         return schema
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") in ("path", "query"):
+                _refuse_nul(parameter.get("schema", {}))
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -112,3 +112,12 @@ def test_the_length_limit_counts_what_was_sent(place, api_as, head_office, netwo
     address = {"name": "Léa", "line1": "\x1e" + "*" * 200, "postcode": "69002", "city": "Lyon"}
     response = api_as(head_office).post(f"{V1}/orders/{order.number}/shipping-address/", address)
     assert response.status_code == 400 and errors_at(response, "line1")
+
+
+def test_the_schema_says_text_in_a_request_holds_no_nul():
+    [number] = schema_document()["paths"][f"{V1}/orders/{{number}}/"]["get"]["parameters"]
+    assert re.match(number["schema"]["pattern"], "OM-1") and not re.match(
+        number["schema"]["pattern"], "OM\x00"
+    )
+    reason = _component("HoldInputRequest")["properties"]["reason"]
+    assert not re.match(reason["pattern"], "fraud\x00")
