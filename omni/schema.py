@@ -38,6 +38,12 @@ TIME_OF_DAY = {"pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "16:00:0
 NO_NUL = r"^[^\u0000]*$"
 
 
+# DRF strips what Python calls whitespace before it refuses a blank text: a text that may not
+# be blank needs one character outside that set (and no NUL anywhere).
+_WHITESPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3000 + 1)) if c.isspace())
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{_WHITESPACE}][^\u0000]*$"
+
+
 def _refuse_nul(schema: dict) -> None:
     types = schema.get("type")
     is_text = types == "string" or (isinstance(types, list) and "string" in types)
@@ -69,6 +75,12 @@ class OmniAutoSchema(AutoSchema):
                 if field.max_value is not None:
                     schema["maximum"] = float(field.max_value)
         if direction == "request" and isinstance(field, serializers.CharField):
+            if (
+                not field.allow_blank
+                and field.trim_whitespace
+                and not ({"pattern", "enum", "format"} & set(schema))
+            ):
+                schema["pattern"] = NOT_BLANK
             _refuse_nul(schema)
         if direction == "response" and schema.get("format") == "time":
             del schema["format"]

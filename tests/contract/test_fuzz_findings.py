@@ -121,3 +121,10 @@ def test_the_schema_says_text_in_a_request_holds_no_nul():
     )
     reason = _component("HoldInputRequest")["properties"]["reason"]
     assert not re.match(reason["pattern"], "fraud\x00")
+
+
+def test_a_text_that_may_not_be_blank_says_whitespace_alone_is_blank(api_as, head_office, lyon):
+    pattern = re.compile(_component("HoldInputRequest")["properties"]["reason"]["pattern"])
+    assert pattern.match("fraud check") and not pattern.match(" \x0b\x1e\u3000")
+    response = api_as(head_office).get(f"{V1}/locations/", {"code": "\x0b"})
+    assert response.status_code == 400 and errors_at(response, "code")
