@@ -1,10 +1,10 @@
-from django_filters import rest_framework as filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from omni.api import HourMinuteField, InputSerializer
+from omni.api import HourMinuteField, InputSerializer, PageParameters, filters_valid, paged, paginate
 from omni.trace import Channel, Trace
 
 from . import services
@@ -55,33 +55,35 @@ class LocationOutput(serializers.ModelSerializer):
         ]
 
 
-class LocationFilter(filters.FilterSet):
-    code = filters.BaseInFilter(field_name="code")
-
-    class Meta:
-        model = Location
-        fields = [
-            "code",
-            "kind",
-            "is_active",
-            "is_pickup_point",
-            "ships_to_customers",
-            "receives_ship_to_store",
-            "sells_stock_online",
-            "city",
-            "postcode",
-        ]
+class LocationFilters(serializers.Serializer):
+    code = serializers.CharField(max_length=400, required=False, help_text="Comma-separated location codes.")
+    kind = serializers.ChoiceField(choices=Location.Kind.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+    is_pickup_point = serializers.BooleanField(required=False)
+    ships_to_customers = serializers.BooleanField(required=False)
+    receives_ship_to_store = serializers.BooleanField(required=False)
+    sells_stock_online = serializers.BooleanField(required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    postcode = serializers.CharField(max_length=12, required=False)
 
 
-class LocationListApi(generics.ListAPIView):
-    """The network's locations. A store associate's token sees their own store only."""
+class LocationListApi(APIView):
+    """The network's locations, a page at a time. A store associate's token sees their own
+    store only. Filter values are checked (``is_active=maybe`` is a 400, not ignored)."""
 
-    serializer_class = LocationOutput
     scope = "locations.read"
-    filterset_class = LocationFilter
 
-    def get_queryset(self):
-        return locations_visible_to(self.request.user).prefetch_related("opening_periods").order_by("code")
+    @extend_schema(
+        parameters=[LocationFilters, PageParameters],
+        responses=paged(LocationOutput),
+        operation_id="locations_list",
+    )
+    def get(self, request):
+        filters = filters_valid(LocationFilters, request)
+        queryset = locations_visible_to(request.user).prefetch_related("opening_periods").order_by("code")
+        if "code" in filters:
+            queryset = queryset.filter(code__in=[code.strip() for code in filters.pop("code").split(",")])
+        return paginate(self, queryset.filter(**filters), LocationOutput)
 
 
 class LocationDetailApi(generics.RetrieveAPIView):
@@ -100,23 +102,52 @@ class LocationDetailApi(generics.RetrieveAPIView):
 
 
 class ProductRow(InputSerializer):
+    # The schema of a row as the catalogue service checks it (inventory/services/catalogue.py):
+    # optional text may be blank or null.
     sku = serializers.CharField(max_length=40)
     ean = serializers.CharField(min_length=13, max_length=13, help_text="EAN-13, check digit verified")
     name = serializers.CharField(max_length=200)
-    model = serializers.CharField(required=False, help_text="Model (style) code; defaults to the SKU")
-    model_name = serializers.CharField(required=False)
-    colour = serializers.CharField(required=False)
-    size = serializers.CharField(required=False)
-    category = serializers.CharField(required=False)
-    brand = serializers.CharField(required=False)
-    price = serializers.CharField(help_text='EUR, tax included, as a string: "49.90"')
-    image_url = serializers.URLField(required=False)
+    model = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Model (style) code; defaults to the SKU",
+    )
+    model_name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    colour = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    size = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    category = serializers.CharField(max_length=80, required=False, allow_blank=True, allow_null=True)
+    brand = serializers.CharField(max_length=80, required=False, allow_blank=True, allow_null=True)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0,
+        help_text='EUR, tax included: a string ("49.90") or a whole number; never a float',
+    )  # fmt: skip
+    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True, allow_null=True)
     is_active = serializers.BooleanField(required=False, default=True)
 
 
 @extend_schema_field(ProductRow(many=True))
 class ProductRows(serializers.ListField):
-    """Rows are checked by the catalogue service, all at once, not one serializer per row."""
+    """Rows are checked by the catalogue service, all at once, not one serializer per row;
+    only a column no row may have is refused here, by name, as an ``InputSerializer`` would."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty=False, **kwargs)
+
+    def to_internal_value(self, data):
+        rows = super().to_internal_value(data)
+        known = set(ProductRow().fields)
+        unknown = {}
+        for index, row in enumerate(rows):
+            extra = sorted(set(row) - known) if isinstance(row, dict) else []
+            if extra:
+                unknown[str(index)] = {
+                    name: [_("Unknown field; this operation does not take it.")] for name in extra
+                }
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return rows
 
 
 class ProductSyncApi(APIView):
@@ -296,9 +327,8 @@ class AvailabilityApi(APIView):
         parameters=[AvailabilityInput], responses={200: AvailabilityOutput}, operation_id="availability"
     )
     def get(self, request):
-        params = self.AvailabilityInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        query = params.validated_data
+        # As a plain dict, so that an empty value is refused as the schema says, not dropped.
+        query = filters_valid(self.AvailabilityInput, request)
         codes = query["skus"]
         totals = network_availability(sku_codes=codes, channel=query["channel"])
         body = {

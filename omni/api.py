@@ -134,6 +134,9 @@ class InputSerializer(serializers.Serializer):
     # cancel the whole order). A comment, not a docstring: the schema would show it on
     # every input.
 
+    # Text is text: DRF's CharField would turn a JSON number into a string, and trims before it
+    # counts, where the schema (`type: string`, `maxLength`) allows neither.
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
@@ -141,7 +144,38 @@ class InputSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [_("Unknown field; this operation does not take it.")] for name in unknown}
                 )
+            if not_text := _not_text_errors(self.fields, data):
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
+
+
+def _text_error(field, value) -> str | None:
+    """Why ``value`` is not the text ``field`` takes, judged on what was sent: DRF would trim
+    whitespace before checking the length, the schema's ``maxLength`` counts it."""
+    if not isinstance(field, serializers.CharField) or value is None:
+        return None
+    if not isinstance(value, str):
+        return str(field.error_messages["invalid"])
+    if field.max_length is not None and len(value) > field.max_length:
+        return str(field.error_messages["max_length"]).format(max_length=field.max_length)
+    return None
+
+
+def _not_text_errors(fields, data: Mapping) -> dict:
+    errors = {}
+    for name, field in fields.items():
+        value = data.get(name)
+        if message := _text_error(field, value):
+            errors[name] = [message]
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            items = {
+                str(i): [message]
+                for i, item in enumerate(value)
+                if (message := _text_error(field.child, item))
+            }
+            if items:
+                errors[name] = items
+    return errors
 
 
 def filters_valid(serializer_class: type[serializers.Serializer], request) -> dict:
@@ -286,23 +320,17 @@ def _api_language(request) -> str:
     return "en"
 
 
-def _undecodable(request) -> bool:
-    raw_path = request.META.get("PATH_INFO", "")
-    if "\x00" in raw_path or "\x00" in request.path_info:
-        return True
-    if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
-        return True
-    try:
-        # WSGI hands the path over as latin-1 text of the raw bytes.
-        raw_path.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return True
-    return False
+def _holds_nul(request) -> bool:
+    # Only NUL needs refusing: PostgreSQL cannot store or compare it. Any other character is
+    # a valid (if unknown) id, a 404; bytes that are not UTF-8 stay percent-encoded in
+    # Django's path, so they are unknown ids too.
+    query = request.META.get("QUERY_STRING", "")
+    return "\x00" in request.path_info or "%00" in query or "\x00" in query
 
 
 class ApiRequestMiddleware:
     """For ``/api/``: the client's language (English unless it asks for French), and a 400
-    in the error shape for a path or query string that holds a NUL or undecodable bytes."""
+    in the error shape for a path or query string that holds a NUL."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -313,9 +341,9 @@ class ApiRequestMiddleware:
         language = _api_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        if _undecodable(request):
+        if _holds_nul(request):
             response = api_error_response(
-                400, "parse_error", _("The address or query string holds a NUL or undecodable character.")
+                400, "parse_error", _("The address or query string holds a NUL character.")
             )
         else:
             response = self.get_response(request)

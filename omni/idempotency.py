@@ -73,7 +73,12 @@ def lock_key(*, client_id: int, key: str) -> None:
 def parameter(*, required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         HEADER,
-        str,
+        # A blank key counts as none: a 428 where one is required, no key where it is optional.
+        {
+            "type": "string",
+            "maxLength": MAX_KEY_LENGTH,
+            **({"minLength": 1, "pattern": r"\S"} if required else {}),
+        },
         OpenApiParameter.HEADER,
         required=required,
         description=(

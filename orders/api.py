@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -155,6 +156,16 @@ class AllocationOutput(serializers.ModelSerializer):
         fields = ["location", "location_name", "kind", "quantity", "status", "created_at"]
 
 
+class LineQuantitiesOutput(serializers.Serializer):
+    ordered = serializers.IntegerField()
+    allocated = serializers.IntegerField()
+    backordered = serializers.IntegerField()
+    shipped = serializers.IntegerField()
+    collected = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    returned = serializers.IntegerField()
+
+
 class LineOutput(serializers.ModelSerializer):
     sku = serializers.CharField(source="sku_code")
     line = serializers.IntegerField(source="line_number")
@@ -173,6 +184,7 @@ class LineOutput(serializers.ModelSerializer):
             "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
         ]  # fmt: skip
 
+    @extend_schema_field(LineQuantitiesOutput)
     def get_quantities(self, line) -> dict[str, int]:
         return {
             "ordered": line.quantity,
@@ -275,6 +287,15 @@ def _order_response(request, number: str, http_status=status.HTTP_200_OK) -> Res
 
 def _order(request, number: str) -> Order:
     return selectors.order_get(user=request.user, number=number)
+
+
+def _order_with_line(request, number: str, line: int) -> Order:
+    """The order, when it has line ``line``: an unknown line in the address is a 404 (in a
+    request body it stays the service's 400)."""
+    order = _order(request, number)
+    if not order.lines.filter(line_number=line).exists():
+        raise exceptions.NotFound(_("The order has no line %(line)s.") % {"line": line})
+    return order
 
 
 # ---------------------------------------------------------------- views
@@ -422,7 +443,7 @@ class OrderLineRequestedDeliveryApi(APIView):
         payload.is_valid(raise_exception=True)
         slot = payload.validated_data.get("requested_slot") or {}
         services.order_line_change_requested_delivery(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             requested_date=payload.validated_data["requested_date"],
             slot_start=slot.get("start"),
@@ -456,7 +477,7 @@ class OrderLineDeliveryApi(APIView):
                     {"pickup_location": [f"Unknown location {data['pickup_location']}."]}
                 )
         services.order_line_change_delivery(
-            order=_order(request, number),
+            order=_order_with_line(request, number, line),
             line_number=line,
             delivery_method=data["method"],
             pickup_location=pickup,

@@ -7,6 +7,7 @@ included); a mismatch fails the test that made the call.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 
@@ -18,6 +19,19 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 API_PREFIX = "/api/v1/"
 # (method, path template, status) of every response checked this session.
 SEEN: set[tuple[str, str, int]] = set()
+# Further sets that want the same records while they are in this list (``recording``), so a
+# test module can tell its own calls from those of the rest of the session.
+RECORDERS: list[set[tuple[str, str, int]]] = []
+
+
+@contextlib.contextmanager
+def recording(into: set[tuple[str, str, int]]):
+    """Also record into ``into`` every response checked inside the block."""
+    RECORDERS.append(into)
+    try:
+        yield into
+    finally:
+        RECORDERS.remove(into)
 
 
 @functools.cache
@@ -68,3 +82,5 @@ def check_response(response) -> None:
         ) from error
     route = getattr(request.resolver_match, "route", request.path)
     SEEN.add((request.method, route, response.status_code))
+    for recorder in RECORDERS:
+        recorder.add((request.method, route, response.status_code))
