@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from omni.errors import ConflictError, DomainError
 
+from .locks import api_client_lock
 from .models import ApiClient, Role, User
 
 
@@ -95,7 +96,7 @@ def api_client_rotate(*, client: ApiClient, by: User | None = None) -> str:
     """Give the client a new key and return it; the old key stops working at once. A revoked
     client stays revoked. The expiry starts again from now (``OMNI_API_TOKEN_DAYS``) unless
     the client never expired."""
-    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    client = api_client_lock(client)
     if client.is_revoked:
         raise ConflictError(_("This API client is revoked; create a new one."), code="api_client_revoked")
     prefix, key = _new_key()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from omni.errors import DomainError
 
+from .locks import customer_lock_by_email, customer_lock_by_phone
 from .models import Address, Customer
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "postcode", "city", "country", "phone")
@@ -81,10 +82,10 @@ def customer_identify(
 
 
 def _find(email: str, phone: str) -> Customer | None:
-    if email and (customer := Customer.objects.select_for_update().filter(email=email).first()):
+    if email and (customer := customer_lock_by_email(email)):
         return customer
     if phone:
-        return Customer.objects.select_for_update().filter(phone=phone).first()
+        return customer_lock_by_phone(phone)
     return None
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from omni.errors import ConflictError, DomainError
 
+from .locks import promotion_lock, redemptions_lock
 from .models import CouponCode, Promotion, Redemption
 
 _TAKE_PROMOTION_SQL = """
@@ -90,11 +91,7 @@ def redemptions_record(
 def redemptions_release(*, order_reference: str) -> int:
     """The order was cancelled: its uses count no more (each released once)."""
     released = 0
-    for redemption in (
-        Redemption.objects.select_for_update()
-        .filter(order_reference=order_reference, status=Redemption.Status.ACTIVE)
-        .order_by("promotion_id")
-    ):
+    for redemption in redemptions_lock(order_reference):
         Promotion.objects.filter(pk=redemption.promotion_id, uses__gt=0).update(uses=F("uses") - 1)
         if redemption.coupon_id:
             CouponCode.objects.filter(pk=redemption.coupon_id, uses__gt=0).update(uses=F("uses") - 1)
@@ -120,14 +117,14 @@ def promotion_save(*, promotion: Promotion, actor, reason: str = "") -> Promotio
 
 @transaction.atomic
 def promotion_activate(*, promotion: Promotion, actor) -> Promotion:
-    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    promotion = promotion_lock(promotion)
     _move(promotion, promotion.activate)
     return promotion_save(promotion=promotion, actor=actor, reason=_("scheduled"))
 
 
 @transaction.atomic
 def promotion_stop(*, promotion: Promotion, actor) -> Promotion:
-    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    promotion = promotion_lock(promotion)
     _move(promotion, promotion.stop)
     return promotion_save(promotion=promotion, actor=actor, reason=_("stopped"))
 

@@ -1,9 +1,17 @@
-"""The only place sourcing takes row locks: a location's load for a day, counted with one
-conditional statement each. These rows come last in the lock order (see orders.locks)."""
+"""The only place sourcing takes row locks:
+
+- a location's load for a day, counted with one conditional statement each
+  (``location_days_take``, in location order; ``location_day_fail``). These rows come last
+  in the lock order, after the order's and inventory's rows (see orders.locks);
+- sourcing profiles (``profile_lock``, then ``profiles_published_lock``), locked alone by
+  drafting or publishing a profile, never with an order, inventory or load row.
+"""
 
 from __future__ import annotations
 
 from django.db import connection
+
+from .models import SourcingProfile
 
 _TAKE_MANY_SQL = """
 INSERT INTO sourcing_locationdayload AS load (location_id, day, fulfilment_orders, failures)
@@ -52,3 +60,13 @@ def location_day_fail(*, location_id: int, day) -> None:
     """Count one failed piece of work against the location's day (its reliability)."""
     with connection.cursor() as cursor:
         cursor.execute(_FAIL_SQL, {"location": location_id, "day": day})
+
+
+def profile_lock(profile: SourcingProfile) -> SourcingProfile:
+    """Lock a sourcing profile and return a fresh copy. Caller is in a transaction and holds no other lock."""
+    return SourcingProfile.objects.select_for_update().get(pk=profile.pk)
+
+
+def profiles_published_lock() -> list[SourcingProfile]:
+    """Lock the published profiles (normally one). Caller holds the profile being published."""
+    return list(SourcingProfile.objects.select_for_update().filter(status=SourcingProfile.Status.PUBLISHED))

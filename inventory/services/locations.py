@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
+from ..locks import location_lock
 from ..models import Location, OpeningPeriod
 
 Span = tuple[datetime.time, datetime.time]
@@ -71,7 +72,7 @@ def location_update(
     unknown = set(fields) - set(_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"location_update() got unknown fields: {sorted(unknown)}")
-    location = Location.objects.select_for_update().get(pk=location.pk)
+    location = location_lock(location)
     for name, value in fields.items():
         setattr(location, name, value)
     _save_with_trace(location, actor=actor, reason=reason or "updated")

@@ -22,6 +22,13 @@ from django.utils.translation import gettext as _
 from omni.errors import ConflictError, DomainError
 from omni.trace import Trace
 
+from ..locks import (
+    reservation_lock,
+    reservations_lock,
+    reservations_lock_expired,
+    stock_level_lock,
+    transfer_lock,
+)
 from ..models import SKU as Sku
 from ..models import Location, Reservation, StockLevel, StockMovement, Transfer, TransferLine
 from ..selectors.atp import atp_expression, atp_sql
@@ -180,7 +187,7 @@ def stock_count(*, sku: Sku, location: Location, counted: int, trace: Trace) -> 
         )
     with connection.cursor() as cursor:
         cursor.execute(_ENSURE_ROW_SQL, [sku.pk, location.pk])
-    level = StockLevel.objects.select_for_update().get(sku=sku, location=location)
+    level = stock_level_lock(sku, location)
     delta = counted - level.on_hand
     if counted < level.reserved:
         raise InsufficientStock(
@@ -211,7 +218,7 @@ def stock_set_safety_stock(*, sku: Sku, location: Location, safety_stock: int, t
         )
     with connection.cursor() as cursor:
         cursor.execute(_ENSURE_ROW_SQL, [sku.pk, location.pk])
-    level = StockLevel.objects.select_for_update().get(sku=sku, location=location)
+    level = stock_level_lock(sku, location)
     if safety_stock != level.safety_stock:
         _change_stock(
             sku_id=sku.pk,
@@ -389,7 +396,7 @@ def stock_reserve_in_network(
 
 
 def _lock_active_reservation(reservation: Reservation) -> Reservation:
-    locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    locked = reservation_lock(reservation)
     if locked.status != Reservation.Status.ACTIVE:
         raise ConflictError(
             _("This reservation is already %(status)s.") % {"status": locked.get_status_display().lower()},
@@ -481,7 +488,7 @@ def reservations_consume(*, parts: Sequence[tuple[Reservation, int]], trace: Tra
     if not parts:
         return
     ids = sorted({reservation.pk for reservation, _quantity in parts})
-    locked = Reservation.objects.select_for_update().in_bulk(ids)  # in id order
+    locked = reservations_lock(ids)
     totals: dict[tuple[int, int], int] = {}
     taken: dict[int, int] = {}
     for reservation, quantity in parts:
@@ -551,11 +558,7 @@ def reservations_release_expired(*, now: datetime.datetime | None = None, batch_
     released = 0
     while True:
         with transaction.atomic():
-            expired = list(
-                Reservation.objects.select_for_update(skip_locked=True)
-                .filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)
-                .order_by("pk")[:batch_size]
-            )
+            expired = reservations_lock_expired(now, batch_size)
             for reservation in expired:
                 reservation_release(
                     reservation=reservation,
@@ -669,7 +672,7 @@ def transfer_receive(*, transfer: Transfer, trace: Trace, still_wanted: set[int]
     by safety stock, they are already sold — unless ``still_wanted`` (ids of the reservations
     they were sent under) leaves them out, e.g. the order was cancelled on the way: those
     become the destination's own stock."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = transfer_lock(transfer)
     if transfer.status != Transfer.Status.IN_TRANSIT:
         raise ConflictError(_("This transfer was already received."), code="transfer_received")
     trace = replace(trace, reference=transfer.reference)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from ..locks import notification_lock
 from ..models import FulfilmentOrder, Notification, OrderEvent
 from .timeline import NOTIFY
 
@@ -25,7 +26,7 @@ def notification_send(*, event_id: int) -> Notification | None:
         defaults={"kind": NOTIFY[event.kind], "recipient": order.customer.email, "language": order.language},
     )
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(event=event)
+        notification = notification_lock(event)
         if notification.sent_at:
             return notification
         lines = list(order.lines.select_related("pickup_location").order_by("line_number"))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from omni.trace import Trace
 
+from ..locks import payments_lock
 from ..models import Order, OrderEvent, Payment
 from .timeline import event_record
 
@@ -22,7 +23,7 @@ def _delivered_value(order: Order) -> Decimal:
 def payments_settle(*, order: Order, trace: Trace) -> None:
     """Capture what has been delivered (cash and cheques are taken in full at once); refund
     what was taken beyond the order's total. Caller holds the order's lock."""
-    payments = list(Payment.objects.select_for_update().filter(order=order).order_by("pk"))
+    payments = payments_lock(order)
     if not payments:
         return
     taken = sum((p.amount_captured - p.amount_refunded for p in payments), ZERO)

@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 
 from omni.errors import ConflictError, DomainError
 
+from ..locks import profile_lock, profiles_published_lock
 from ..models import SourcingProfile, SourcingStrategy
 from ..selectors import profile_published
 
@@ -91,7 +92,7 @@ def _create_default() -> SourcingProfile:
 @transaction.atomic
 def profile_draft_from(*, profile: SourcingProfile, name: str = "") -> SourcingProfile:
     """A new draft version copying a profile's settings and strategies, to edit then publish."""
-    source = SourcingProfile.objects.select_for_update().get(pk=profile.pk)
+    source = profile_lock(profile)
     draft = SourcingProfile.objects.create(
         version=(SourcingProfile.objects.aggregate(v=Max("version"))["v"] or 0) + 1,
         name=name or source.name,
@@ -115,7 +116,7 @@ def profile_draft_from(*, profile: SourcingProfile, name: str = "") -> SourcingP
 def profile_publish(*, profile: SourcingProfile, user, note: str = "") -> SourcingProfile:
     """Make a draft the current profile; the previous published version is retired. Orders
     already sourced keep the version that decided them."""
-    profile = SourcingProfile.objects.select_for_update().get(pk=profile.pk)
+    profile = profile_lock(profile)
     strategies = list(profile.strategies.all())
     if not any(not s.is_fallback for s in strategies):
         raise DomainError(
@@ -127,9 +128,7 @@ def profile_publish(*, profile: SourcingProfile, user, note: str = "") -> Sourci
         profile.publish()
     except TransitionNotAllowed as error:
         raise ConflictError(_("Only a draft can be published.")) from error
-    for previous in SourcingProfile.objects.select_for_update().filter(
-        status=SourcingProfile.Status.PUBLISHED
-    ):
+    for previous in profiles_published_lock():
         previous.retire()
         previous.save(update_fields=["status"])
     profile.published_at = timezone.now()

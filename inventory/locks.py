@@ -1,0 +1,59 @@
+"""The only place inventory calls ``select_for_update``. Inventory's rows come after the
+order's (order row, lines, fulfilment orders; see orders.locks) and before sourcing's load
+rows; within inventory the order is:
+
+1. a transfer row (``transfer_lock``), when receiving one;
+2. then reservations, in id order: ``reservations_lock`` (consuming a parcel),
+   ``reservations_lock_expired`` (the expiry sweep, skipping rows someone else holds), or
+   ``reservation_lock`` one at a time (releasing, consuming; ``reservations_send`` goes in
+   (SKU, id) order, each reservation just before its own stock rows);
+3. then stock rows, in (SKU, location) order: ``stock_level_lock`` for a single row, and
+   the set-based statements that lock their rows inside their own UPDATE or CTE, in that
+   order: ``_RESERVE_MANY_SQL`` in services/stock.py (a ``FOR UPDATE OF st`` CTE ordered
+   by SKU, location; ``_CONSUME_MANY_SQL`` and ``_change_stock`` get their rows sorted) and
+   ``_SNAPSHOT_APPLY`` and ``_DELTA_LOCK`` in services/sync.py (the same ordered CTE).
+
+A location row (``location_lock``) is locked alone, by an edit of the location, never with
+a reservation or stock row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from .models import SKU as Sku
+from .models import Location, Reservation, StockLevel, Transfer
+
+
+def stock_level_lock(sku: Sku, location: Location) -> StockLevel:
+    """Lock one stock row. Caller is in a transaction and holds no other stock row."""
+    return StockLevel.objects.select_for_update().get(sku=sku, location=location)
+
+
+def reservation_lock(reservation: Reservation) -> Reservation:
+    """Lock one reservation and return a fresh copy. Caller is in a transaction."""
+    return Reservation.objects.select_for_update().get(pk=reservation.pk)
+
+
+def reservations_lock(ids: list[int]) -> dict[int, Reservation]:
+    """Lock several reservations in one statement ({id: reservation}); caller passes sorted ids."""
+    return Reservation.objects.select_for_update().in_bulk(ids)
+
+
+def reservations_lock_expired(now: datetime.datetime, batch_size: int) -> list[Reservation]:
+    """Lock up to ``batch_size`` active reservations expired by ``now``, in id order, skipping locked ones."""
+    return list(
+        Reservation.objects.select_for_update(skip_locked=True)
+        .filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)
+        .order_by("pk")[:batch_size]
+    )
+
+
+def transfer_lock(transfer: Transfer) -> Transfer:
+    """Lock a transfer and return a fresh copy, before any reservation or stock row."""
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
+
+
+def location_lock(location: Location) -> Location:
+    """Lock a location and return a fresh copy. Caller is in a transaction and holds no other lock."""
+    return Location.objects.select_for_update().get(pk=location.pk)
