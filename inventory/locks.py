@@ -36,8 +36,8 @@ def reservation_lock(reservation: Reservation) -> Reservation:
 
 
 def reservations_lock(ids: list[int]) -> dict[int, Reservation]:
-    """Lock several reservations in one statement ({id: reservation}); caller passes sorted ids."""
-    return Reservation.objects.select_for_update().in_bulk(ids)
+    """Lock several reservations in one statement, in id order ({id: reservation})."""
+    return {r.pk: r for r in Reservation.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
 def reservations_lock_expired(now: datetime.datetime, batch_size: int) -> list[Reservation]:

@@ -471,10 +471,20 @@ def reservation_consume(
 
 
 _CONSUME_MANY_SQL = """
+WITH wanted AS (
+    SELECT * FROM unnest(%(skus)s::bigint[], %(locations)s::bigint[], %(quantities)s::int[])
+        AS w(sku_id, location_id, quantity)
+), locked AS (
+    SELECT st.id FROM inventory_stocklevel st
+      JOIN wanted w ON w.sku_id = st.sku_id AND w.location_id = st.location_id
+     ORDER BY st.sku_id, st.location_id
+       FOR UPDATE OF st
+)
 UPDATE inventory_stocklevel st
    SET on_hand = st.on_hand - w.quantity, reserved = st.reserved - w.quantity, updated_at = now()
-  FROM unnest(%(skus)s::bigint[], %(locations)s::bigint[], %(quantities)s::int[]) AS w(sku_id, location_id, quantity)
- WHERE st.sku_id = w.sku_id AND st.location_id = w.location_id
+  FROM wanted w
+ WHERE st.id IN (SELECT id FROM locked)
+   AND st.sku_id = w.sku_id AND st.location_id = w.location_id
    AND st.reserved >= w.quantity AND st.on_hand >= w.quantity
 RETURNING st.sku_id, st.location_id
 """

@@ -69,6 +69,11 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
                 field="lines",
             )
         plan.append((line, quantity))
+    cancelling = {line.pk: quantity for line, quantity in plan}
+    if all(line.qty_cancelled + cancelling.get(line.pk, 0) == line.quantity for line in order_lines):
+        # The whole order goes: its promotion uses are given back first, before any stock row
+        # is locked, in the same lock order as capture (promotions, then inventory).
+        redemptions_release(order=order)
     for line, quantity in plan:
         allocations.units_cancel(line=line, quantity=quantity, trace=trace)
         event_record(
@@ -83,8 +88,6 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
     order_recalculate(order=order, lines=order_lines)
     fulfilment_orders_settle(order=order)
     payments_settle(order=order, trace=trace)
-    if order.status == Order.Status.CANCELLED:
-        redemptions_release(order=order)
     # One e-mail for the whole change, whatever the number of lines.
     event_record(
         order=order,
