@@ -230,7 +230,7 @@ class Pagination(pagination.LimitOffsetPagination):
 
     def _bounded(self, request, name: str, default: int, low: int, high: int | None) -> int:
         raw = request.query_params.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
         try:
             value = int(raw)

@@ -1,6 +1,7 @@
 """The OpenAPI schema's shared conventions (kept apart from ``omni.api``: DRF reads the
 schema class setting while its views module is being imported)."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
@@ -74,7 +75,9 @@ class OmniAutoSchema(AutoSchema):
                     schema["minimum"] = float(field.min_value)
                 if field.max_value is not None:
                     schema["maximum"] = float(field.max_value)
-        if direction == "request" and isinstance(field, serializers.CharField):
+        has_regex = any(isinstance(v, RegexValidator) for v in getattr(field, "validators", ()))
+        if direction == "request" and isinstance(field, serializers.CharField) and not has_regex:
+            # (a RegexField's own pattern, added by drf-spectacular afterwards, says it all)
             if (
                 not field.allow_blank
                 and field.trim_whitespace
