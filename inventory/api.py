@@ -304,6 +304,11 @@ class AvailabilityApi(APIView):
             return codes
 
         def validate(self, attrs):
+            # A micro-degree is 10 cm: finer is noise, and a subnormal float (5e-324) underflows
+            # PostgreSQL's trigonometry.
+            for name in ("lat", "lon"):
+                if name in attrs:
+                    attrs[name] = round(attrs[name], 6)
             if ("lat" in attrs) != ("lon" in attrs):
                 raise serializers.ValidationError(
                     {"lon" if "lat" in attrs else "lat": "Send lat and lon together."}

@@ -146,3 +146,11 @@ def test_a_regex_field_keeps_its_own_pattern_in_the_schema():
         _component("IdentityCheckInputRequest")["properties"]["reference_last4"]["pattern"]
         == r"^[A-Za-z0-9]{4}$"
     )
+
+
+def test_a_subnormal_latitude_is_a_point_not_a_server_error(api_as, integration_client, lyon):
+    # found by the fuzzer after the refactor: lat=5e-324 underflowed PostgreSQL's trigonometry
+    response = api_as(integration_client).get(
+        f"{V1}/availability/", {"skus": "NOPE", "lat": "5e-324", "lon": "-136.21", "radius_km": "256.9"}
+    )
+    assert response.status_code == 200, response.content
