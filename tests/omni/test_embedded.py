@@ -183,20 +183,25 @@ def test_a_command_beside_the_launcher_joins_its_servers_and_leaves_them_running
 
 def _log_until(launcher: subprocess.Popen, lines: list[str], pattern: str, timeout: float = 120) -> str:
     """Read the launcher's output into ``lines`` until a line matches ``pattern``."""
+    import queue
     import re
-    import selectors
+    import threading
 
+    if not hasattr(launcher, "lines"):
+        # One reader thread per launcher: a blocking readline never stalls the deadline.
+        launcher.lines = queue.Queue()
+        threading.Thread(
+            target=lambda: [launcher.lines.put(line) for line in launcher.stdout], daemon=True
+        ).start()
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(launcher.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if selector.select(timeout=1):
-                line = launcher.stdout.readline()
-                if not line:
-                    break
-                lines.append(line)
-                if re.search(pattern, line):
-                    return line
+    while time.monotonic() < deadline:
+        try:
+            line = launcher.lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        lines.append(line)
+        if re.search(pattern, line):
+            return line
     raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(lines)}")
 
 
@@ -250,7 +255,10 @@ def test_bin_dev_restarts_a_process_or_an_embedded_server_that_dies_and_ctrl_c_s
         # when: Ctrl-C
         launcher.send_signal(signal.SIGINT)
         code = launcher.wait(timeout=60)
-    output = "".join(lines) + launcher.stdout.read()
+    time.sleep(1)  # the reader thread takes the last lines
+    while not launcher.lines.empty():
+        lines.append(launcher.lines.get())
+    output = "".join(lines)
 
     # then: everything stopped, each process on its SIGTERM, nothing left behind
     assert code == 128 + signal.SIGINT, output
