@@ -15,4 +15,7 @@ RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-xx \
 
 USER omni
 EXPOSE 8000
-CMD ["gunicorn", "omni.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Behind a buffering proxy only (deploy/nginx.conf): 3 workers x 4 threads, README "Production".
+CMD ["gunicorn", "omni.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--workers", "3", "--threads", "4", "--timeout", "30", "--graceful-timeout", "25", \
+     "--keep-alive", "5", "--access-logfile", "-"]

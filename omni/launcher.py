@@ -8,11 +8,18 @@ embedded PostgreSQL / Redis is started under the data folder, its URL handed to
 every child process, and it is stopped cleanly when the launcher exits
 (Ctrl-C included). When another live process already runs one on the same data
 folder (see ``omni.embedded``), the launcher joins it and leaves it running.
+
+``dev`` supervises (``omni.supervisor``): each Procfile.dev line runs in its own process
+group and is restarted when it dies, and so are the embedded servers this launcher owns (on
+the same data folder and socket path: the URLs stay valid), with a backoff; more than 5
+restarts of one of them within 60 s stops everything. ``--procfile`` and ``--no-setup``
+(no migrate, no demo) let a test supervise a Procfile of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import secrets
 import signal
@@ -20,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import embedded
+from . import embedded, supervisor
 from .demo import network
 
 BASE_DIR = embedded.BASE_DIR
@@ -73,7 +80,7 @@ def _child_env(services: embedded.EmbeddedServices, **extra: str) -> dict[str, s
     return env
 
 
-def dev(port: int) -> int:
+def _dev_env(port: int) -> dict[str, str]:
     env = {
         "DJANGO_SETTINGS_MODULE": "omni.settings.development",
         "PORT": str(port),
@@ -82,19 +89,47 @@ def dev(port: int) -> int:
         "OMNI_DATA_DIR": str(embedded.data_dir()),
     }
     env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret_key())
+    return env
+
+
+def _stop_signal() -> int | None:
+    return _stop_requested[0] if _stop_requested else None
+
+
+def _supervise(services: embedded.EmbeddedServices, child_env: dict[str, str], procfile: Path) -> int:
+    """Run every Procfile line under the launcher's supervisor, watching the embedded servers
+    this launcher owns; returns 128 + signal after Ctrl-C, 1 after a crash loop."""
+    names = {"DATABASE_URL": "postgres", "REDIS_URL": "redis"}
+    watched = [
+        supervisor.Watched(
+            names[name],
+            check=functools.partial(services.answers, name),
+            restart=functools.partial(services.restart, name),
+        )
+        for name in sorted(services.owned)
+    ]
+    return supervisor.Supervisor(
+        supervisor.parse_procfile(procfile), child_env, BASE_DIR, _stop_signal, watched=watched
+    ).run()
+
+
+def dev(port: int, procfile: Path, setup: bool = True) -> int:
+    env = _dev_env(port)
+    entries = supervisor.parse_procfile(procfile)  # a bad Procfile fails before anything starts
     services = embedded.start_missing()
     try:
         child_env = _child_env(services, **env)
-        _manage(child_env, "migrate", "--no-input")
-        _manage(child_env, "seed_demo", "--skip-other-data")
-        _print_banner(port, services)
-        procfile = BASE_DIR / "Procfile.dev"
-        return _run(
-            [sys.executable, "-m", "honcho", "-f", str(procfile), "-d", str(BASE_DIR), "start"],
-            child_env,
-        )
+        if setup:
+            _manage(child_env, "migrate", "--no-input")
+            _manage(child_env, "seed_demo", "--skip-other-data")
+            _print_banner(port, services)
+        else:
+            print(f"Supervising {', '.join(name for name, _ in entries)} from {procfile}", flush=True)
+        if _stop_requested:
+            return 128 + _stop_requested[0]
+        return _supervise(services, child_env, procfile)
     finally:
-        print("Stopping embedded servers…" if services.env else "Stopped.", flush=True)
+        print("Stopping embedded servers…" if services.owned else "Stopped.", flush=True)
         services.stop()
 
 
@@ -138,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     dev_parser = sub.add_parser("dev", help="run web, worker and beat")
     dev_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    dev_parser.add_argument(
+        "--procfile", type=Path, default=BASE_DIR / "Procfile.dev", help="processes to run (Procfile.dev)"
+    )
+    dev_parser.add_argument(
+        "--no-setup", dest="setup", action="store_false", help="skip migrate and the demo (tests)"
+    )
     run_parser = sub.add_parser("run", help="run a command with the servers' URLs set")
     run_parser.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -145,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _forward_signal)
     signal.signal(signal.SIGTERM, _forward_signal)
     if args.command == "dev":
-        return dev(args.port)
+        return dev(args.port, args.procfile.resolve(), setup=args.setup)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         parser.error("run needs a command")
