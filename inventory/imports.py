@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omni.errors import DomainError
+from omni.outages import enqueue_on_commit
 from omni.trace import Channel, Trace
 
 from . import services
@@ -135,7 +136,7 @@ def stock_import_create(*, actor, uploaded_file, mode: str, location: Location |
         location=location,
         created_by=actor,
     )
-    transaction.on_commit(lambda: preview_stock_import.delay(stock_import.pk))
+    enqueue_on_commit(preview_stock_import, stock_import.pk)
     return stock_import
 
 
@@ -224,7 +225,7 @@ def stock_import_confirm(*, import_id: int, actor, digest: str) -> StockImport:
             _("This import is no longer waiting for this confirmation: look at it again."),
             code="stale_preview",
         )
-    transaction.on_commit(lambda: apply_stock_import.delay(import_id))
+    enqueue_on_commit(apply_stock_import, import_id)
     return StockImport.objects.get(pk=import_id)
 
 

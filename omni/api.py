@@ -16,6 +16,7 @@ characters anywhere are refused, and lists are paged with a stated maximum.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
@@ -29,10 +30,15 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
-from .errors import DomainError
+from .errors import OUTAGE_ERRORS, DomainError
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 API_LANGUAGES = ("en", "fr")
+# What a 503 asks the client to wait before trying again: PostgreSQL restarting or Redis
+# failing over takes seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 # ---------------------------------------------------------------- the error shape
@@ -88,8 +94,23 @@ def _domain_error_body(exc: DomainError) -> dict:
     return error_body(exc.code, exc.message, flatten_errors(exc.field_errors()))
 
 
+def service_unavailable_body() -> dict:
+    return error_body(
+        "service_unavailable",
+        _(
+            "The service is briefly unavailable (a database or cache server is restarting). Try again in a few seconds."
+        ),
+    )
+
+
 def exception_handler(exc, context):
-    """Every exception a view lets out becomes the one error shape (or DRF's 500 path)."""
+    """Every exception a view lets out becomes the one error shape (or DRF's 500 path); an
+    outage (PostgreSQL or Redis unreachable) is a 503 with Retry-After, never a 500."""
+    if isinstance(exc, OUTAGE_ERRORS):
+        log_outage(exc, context["request"])
+        return Response(
+            service_unavailable_body(), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
     if isinstance(exc, DomainError):
         response = Response(_domain_error_body(exc), status=exc.status_code)
         if retry_after := getattr(exc, "retry_after", None):
@@ -123,6 +144,10 @@ def exception_handler(exc, context):
 def api_error_response(status: int, code: str, detail: str) -> JsonResponse:
     """An error answered before DRF sees the request (middleware, URL resolver)."""
     return JsonResponse(error_body(code, detail), status=status)
+
+
+def log_outage(exc: BaseException, request) -> None:
+    logger.error("503 for %s %s: %s: %s", request.method, request.path, type(exc).__name__, exc, exc_info=exc)
 
 
 # ---------------------------------------------------------------- strict input

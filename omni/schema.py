@@ -55,8 +55,8 @@ def _refuse_nul(schema: dict) -> None:
 class OmniAutoSchema(AutoSchema):
     """Every operation documents the errors it can answer, in the one error shape:
     400 and 401/403 always, 404 where the path names a resource, 409 and 415 for writes,
-    428 where the view requires an Idempotency-Key, and whatever the view adds in
-    ``error_statuses``.
+    428 where the view requires an Idempotency-Key, 503 (with Retry-After) always, and whatever
+    the view adds in ``error_statuses``.
 
     In responses, every field the serializer always renders is ``required``, so that clients
     generated from the schema read ``order.status`` as an ``OrderStatusEnum``, not as
@@ -123,7 +123,7 @@ class OmniAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        statuses = {400, 401, 403}
+        statuses = {400, 401, 403, 503}  # 503: PostgreSQL or Redis briefly unavailable
         if "{" in self.path:
             statuses.add(404)
         if self.method in ("POST", "PUT", "PATCH"):

@@ -28,6 +28,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# An outage that escapes the views (OutageMiddleware) is still a 503, not a 500.
+handler500 = "omni.outages.server_error"
+
 admin.site.site_header = "Omni"
 admin.site.site_title = "Omni"
 if settings.DEBUG:

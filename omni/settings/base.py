@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # The API's language (English unless asked) and its 400 for NUL bytes in addresses.
     "omni.api.ApiRequestMiddleware",
+    # PostgreSQL or Redis down: a 503 with Retry-After (JSON under /api/, a page otherwise).
+    "omni.outages.OutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,15 +116,38 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every PostgreSQL call has an end: a connection attempt gives up after DB_CONNECT_TIMEOUT_S,
+# a statement after DB_STATEMENT_TIMEOUT_MS (a stuck query answers 503, it does not hold a
+# worker and its locks forever).
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT_S", "5"))
+)
+DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+    filter(
+        None,
+        [
+            DATABASES["default"]["OPTIONS"].get("options"),
+            f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '30000'))}",
+        ],
+    )
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ["REDIS_URL"]
 _REDIS_CACHE_URL, _REDIS_BROKER_URL = redis_urls(REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis down or hung is a cache miss, never an error: capture does not need Redis.
+        "BACKEND": "omni.cache.ResilientRedisCache",
         "LOCATION": _REDIS_CACHE_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "omni"),
+        "OPTIONS": {
+            # A hung Redis costs a request half a second, not redis-py's 5 s (times its retries).
+            "socket_connect_timeout": float(os.environ.get("CACHE_TIMEOUT_S", "0.5")),
+            "socket_timeout": float(os.environ.get("CACHE_TIMEOUT_S", "0.5")),
+            "retry": Retry(NoBackoff(), 0),
+        },
     }
 }
 
@@ -132,6 +159,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is away or hung answers within seconds: publishing (``.delay`` after a commit)
+# gives up quickly and is logged (omni.outages.enqueue_on_commit); workers reconnect on their own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 3, "socket_connect_timeout": 3, "retry_on_timeout": True}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "omni.tasks.record_worker_heartbeat", "schedule": 60.0},
     "release-expired-reservations": {

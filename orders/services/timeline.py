@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
+from omni.outages import enqueue_on_commit
 from omni.trace import Trace
 
 from ..models import Notification, Order, OrderEvent, OrderLine
@@ -63,7 +62,8 @@ def events_record(*, order: Order, trace: Trace, events: list[EventDraft]) -> li
     if notify:
         from ..tasks import send_order_notification
 
-        transaction.on_commit(lambda: [send_order_notification.delay(pk) for pk in notify])
+        for pk in notify:  # a broker outage is logged with the event's id; the order stands
+            enqueue_on_commit(send_order_notification, pk)
     return rows
 
 
