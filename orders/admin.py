@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import FulfilmentOrder, FulfilmentOrderLine
+from . import services
+from .models import FulfilmentOrder, FulfilmentOrderLine, Notification
 
 
 class FulfilmentLineInline(admin.TabularInline):
@@ -24,3 +26,36 @@ class FulfilmentOrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox of customer e-mails: what waits, what failed (with the error), what went."""
+
+    list_display = [
+        "event",
+        "kind",
+        "recipient",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient", "event__order__number"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again now"))
+    def send_again(self, request, queryset):
+        for notification in queryset:
+            services.notification_send_again(notification=notification)
+            services.notification_send(event_id=notification.event_id)
+        self.message_user(request, _("%(n)s e-mails tried again.") % {"n": queryset.count()})

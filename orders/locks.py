@@ -60,5 +60,6 @@ def payments_lock(order: Order) -> list[Payment]:
 
 
 def notification_lock(event: OrderEvent) -> Notification:
-    """Lock the event's notification row. Caller is in a transaction and holds no other lock."""
-    return Notification.objects.select_for_update().get(event=event)
+    """Lock the event's notification row (None when the event has none). Caller is in a
+    transaction and holds no other lock."""
+    return Notification.objects.select_for_update().filter(event=event).first()

@@ -28,3 +28,10 @@ def expire_overdue_fulfilment_orders() -> int:
 def source_backorders() -> int:
     """Beat runs it every minute: backorders get stock that arrived, oldest order first."""
     return services.backorders_source()
+
+
+@shared_task(ignore_result=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)
+def deliver_pending_notifications() -> int:
+    """Beat, every minute: the outbox's e-mails still waiting (a lost nudge, a mail server that
+    was down) are delivered, each at most once."""
+    return services.notifications_deliver()

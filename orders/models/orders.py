@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
@@ -505,7 +506,14 @@ class IdempotencyKey(models.Model):
 
 
 class Notification(models.Model):
-    """A customer e-mail, one per timeline event that calls for one, sent at most once."""
+    """A customer e-mail, one per timeline event that calls for one, sent at most once.
+
+    The outbox of customer e-mails: the row is written in the same transaction as the event
+    that calls for it, so a committed event always has its e-mail waiting; a task nudged after
+    commit, and a beat sweep every minute, deliver it (retrying with backoff), and the row's
+    lock and ``sent_at`` make a second delivery impossible."""
+
+    MAX_ATTEMPTS = 8
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", _("Order confirmation")
@@ -519,6 +527,26 @@ class Notification(models.Model):
     language = models.CharField(max_length=5)
     subject = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer e-mail")
+        verbose_name_plural = _("customer e-mails (outbox)")
+        indexes = [
+            # The sweep reads only what waits.
+            models.Index(
+                fields=["next_attempt_at"], name="notification_pending", condition=Q(sent_at__isnull=True)
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "delivered"
+        return "failed" if self.attempts >= self.MAX_ATTEMPTS else "pending"

@@ -35,7 +35,7 @@ from .fulfilment import (
     order_customer_arrived,
     pickup_code_new,
 )
-from .notifications import notification_send
+from .notifications import notification_send, notification_send_again, notifications_deliver
 from .payments import payments_settle
 from .pricing import basket_price
 from .sourcing import order_source_again
@@ -65,6 +65,8 @@ __all__ = [
     "fulfilment_orders_expire_overdue",
     "idempotency_keys_purge",
     "notification_send",
+    "notification_send_again",
+    "notifications_deliver",
     "order_cancel",
     "order_change_shipping_address",
     "order_customer_arrived",

@@ -55,15 +55,23 @@ def events_record(*, order: Order, trace: Trace, events: list[EventDraft]) -> li
         for draft in events
     )
     notify = [
-        row.pk
+        row
         for row, draft in zip(rows, events, strict=True)
         if draft.notify and row.kind in NOTIFY and order.customer.email
     ]
     if notify:
+        # The outbox row commits with its event; the task is only a nudge (the beat sweep
+        # delivers what a lost nudge left waiting).
+        Notification.objects.bulk_create(
+            Notification(
+                event=row, kind=NOTIFY[row.kind], recipient=order.customer.email, language=order.language
+            )
+            for row in notify
+        )
         from ..tasks import send_order_notification
 
-        for pk in notify:  # a broker outage is logged with the event's id; the order stands
-            enqueue_on_commit(send_order_notification, pk)
+        for row in notify:  # a broker outage is logged with the event's id; the e-mail waits
+            enqueue_on_commit(send_order_notification, row.pk)
     return rows
 
 
