@@ -97,7 +97,19 @@ def _change_stock(
         row = cursor.fetchone()
     if row is None:
         _raise_insufficient(sku_id, location_id)
-    StockMovement.objects.create(
+    _ledger_row(
+        sku_id=sku_id, location_id=location_id, kind=kind, trace=trace,
+        on_hand=on_hand, reserved=reserved, in_transit=in_transit, safety=safety,
+    ).save(force_insert=True)  # fmt: skip
+    return row[1], row[2], row[3], row[4]
+
+
+def _ledger_row(
+    *, sku_id: int, location_id: int, kind: str, trace: Trace, reference: str = "",
+    on_hand: int = 0, reserved: int = 0, in_transit: int = 0, safety: int = 0,
+) -> StockMovement:  # fmt: skip
+    """The ledger row of one change (unsaved): the deltas, and who, from where and why."""
+    return StockMovement(
         sku_id=sku_id,
         location_id=location_id,
         kind=kind,
@@ -107,12 +119,11 @@ def _change_stock(
         safety_stock_delta=safety,
         reason=trace.reason,
         note=trace.note[:300],
-        reference=trace.reference[:100],
+        reference=(trace.reference or reference)[:100],
         actor=trace.actor if getattr(trace.actor, "pk", None) else None,
         api_client=trace.api_client,
         channel=trace.channel,
     )
-    return row[1], row[2], row[3], row[4]
 
 
 def _raise_insufficient(sku_id: int, location_id: int):
@@ -323,18 +334,14 @@ def stock_reserve_many(*, wanted: Sequence[ReservationWanted], trace: Trace) -> 
         _raise_insufficient(*short[0])
     actor = trace.actor if getattr(trace.actor, "pk", None) else None
     StockMovement.objects.bulk_create(
-        StockMovement(
+        _ledger_row(
             sku_id=item.sku.pk,
             location_id=item.location_id,
             kind=StockMovement.Kind.RESERVATION,
-            reserved_delta=item.quantity,
-            reason=trace.reason,
-            note=trace.note[:300],
-            reference=(trace.reference or f"{item.holder_type}:{item.holder_ref}")[:100],
-            actor=actor,
-            api_client=trace.api_client,
-            channel=trace.channel,
-        )
+            trace=trace,
+            reference=f"{item.holder_type}:{item.holder_ref}",
+            reserved=item.quantity,
+        )  # fmt: skip
         for item in wanted
     )
     return Reservation.objects.bulk_create(
@@ -529,21 +536,16 @@ def reservations_consume(*, parts: Sequence[tuple[Reservation, int]], trace: Tra
         )
         if len(cursor.fetchall()) != len(keys):  # the check constraints make this unreachable
             raise ConflictError(_("The stock no longer holds these units."), code="reservation_closed")
-    actor = trace.actor if getattr(trace.actor, "pk", None) else None
     StockMovement.objects.bulk_create(
-        StockMovement(
+        _ledger_row(
             sku_id=locked[reservation.pk].sku_id,
             location_id=locked[reservation.pk].location_id,
             kind=StockMovement.Kind.CONSUMPTION,
-            on_hand_delta=-quantity,
-            reserved_delta=-quantity,
-            reason=trace.reason,
-            note=trace.note[:300],
-            reference=(trace.reference or f"{reservation.holder_type}:{reservation.holder_ref}")[:100],
-            actor=actor,
-            api_client=trace.api_client,
-            channel=trace.channel,
-        )
+            trace=trace,
+            reference=f"{reservation.holder_type}:{reservation.holder_ref}",
+            on_hand=-quantity,
+            reserved=-quantity,
+        )  # fmt: skip
         for reservation, quantity in parts
     )
     now = timezone.now()

@@ -213,8 +213,7 @@ def picked_or_held(fl: FulfilmentOrderLine) -> int:
 
 
 def work_consume(
-    *, fulfilment_order: FulfilmentOrder, fo_lines: list[FulfilmentOrderLine], lines: list[OrderLine],
-    collected: bool, trace: Trace,
+    *, fo_lines: list[FulfilmentOrderLine], lines: list[OrderLine], collected: bool, trace: Trace,
 ) -> list[tuple[OrderLine, int]]:  # fmt: skip
     """The goods of a fulfilment order left for the customer (``collected`` False: shipped) or
     were handed over (collected): reservations consumed, allocations fulfilled, the lines'

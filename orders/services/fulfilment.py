@@ -313,9 +313,7 @@ def fulfilment_order_ship(
                 transfer=fo.transfer.reference)  # fmt: skip
         return fo
     fo.save(update_fields=["status", "carrier", "tracking_number", "due_at", "completed_at", "updated_at"])
-    moved = allocations.work_consume(
-        fulfilment_order=fo, fo_lines=fo_lines, lines=lines, collected=False, trace=trace
-    )
+    moved = allocations.work_consume(fo_lines=fo_lines, lines=lines, collected=False, trace=trace)
     order_recalculate(order=order, lines=lines)
     event_record(
         order=order,
@@ -495,9 +493,7 @@ def fulfilment_order_collect(
             _("Handing over needs the customer's pickup code or a recorded identity check."),
         )
     fo.save(update_fields=["status", "updated_at"])
-    moved = allocations.work_consume(
-        fulfilment_order=fo, fo_lines=_fo_lines(fo), lines=lines, collected=True, trace=trace
-    )
+    moved = allocations.work_consume(fo_lines=_fo_lines(fo), lines=lines, collected=True, trace=trace)
     order_recalculate(order=order, lines=lines)
     store = fo.destination or fo.location
     event_record(
