@@ -14,6 +14,7 @@ lives in the cache, outside the import's transaction, so the page can show it me
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Iterator
 
@@ -27,6 +28,7 @@ from omni.outages import enqueue_on_commit
 from omni.trace import Channel, Trace
 
 from . import services
+from .locks import stock_import_claim
 from .models import Location, StockImport, SyncBatch
 from .selectors import location_stock
 
@@ -247,38 +249,75 @@ def stock_import_apply(*, import_id: int) -> StockImport:
     """Apply a confirmed import all or nothing through inventory_sync, in one transaction
     that also checks it makes exactly the previewed changes (same SKUs, locations and
     amounts): if stock moved so that it would not, nothing is applied and the import waits
-    for confirmation again with a new preview. Runs once: a second copy finds the import no
-    longer confirmed and does nothing."""
-    claimed = StockImport.objects.filter(pk=import_id, status=StockImport.Status.CONFIRMED).update(
+    for confirmation again with a new preview.
+
+    Runs once, and is never left half done: the import row is locked for the whole apply and
+    its outcome is written in the same transaction, so a copy running at the same time skips
+    it, a later copy finds it applied, and an apply cut short (the database restarting, the
+    worker killed) rolls back whole and leaves the import waiting for the next try (the task's
+    retry, or the ``stock_imports_resume`` sweep)."""
+    # "Running" for the list while it works; the lock below, not this status, keeps it single.
+    StockImport.objects.filter(pk=import_id, status=StockImport.Status.CONFIRMED).update(
         status=StockImport.Status.RUNNING
     )
-    stock_import = StockImport.objects.select_related("location", "confirmed_by").get(pk=import_id)
-    if not claimed:
-        return stock_import
-    changes: dict = {"finished_at": timezone.now()}
-    try:
-        rows, progress = _read(stock_import)
-        arguments = _sync_arguments(stock_import, rows, stock_import.confirmed_by, progress)
-        with transaction.atomic():
-            result = services.inventory_sync(**arguments)
-            applied = services.inventory_sync_changes(batch_id=arguments["batch_id"])
-            if applied["digest"] != stock_import.preview.get("digest"):
-                raise PreviewOutdated(_preview_of({**result, **applied}, moved=True))
-    except PreviewOutdated as outdated:
-        changes = {
-            "status": StockImport.Status.PREVIEW,
-            "preview": outdated.preview,
-            "confirmed_by": None,
-            "confirmed_at": None,
-        }
-    except SYNC_ERRORS as error:
-        changes.update(status=StockImport.Status.REJECTED, result=_rejection(error), processed_rows=0)
-    else:
-        changes.update(status=StockImport.Status.APPLIED, result=result, processed_rows=len(rows))
-    StockImport.objects.filter(pk=import_id).update(**changes)
+    with transaction.atomic():
+        stock_import = stock_import_claim(import_id)
+        if stock_import is None:
+            return StockImport.objects.get(pk=import_id)
+        changes: dict = {"finished_at": timezone.now()}
+        try:
+            rows, progress = _read(stock_import)
+            arguments = _sync_arguments(stock_import, rows, stock_import.confirmed_by, progress)
+            with transaction.atomic():
+                result = services.inventory_sync(**arguments)
+                applied = services.inventory_sync_changes(batch_id=arguments["batch_id"])
+                if applied["digest"] != stock_import.preview.get("digest"):
+                    raise PreviewOutdated(_preview_of({**result, **applied}, moved=True))
+        except PreviewOutdated as outdated:
+            changes = {
+                "status": StockImport.Status.PREVIEW,
+                "preview": outdated.preview,
+                "confirmed_by": None,
+                "confirmed_at": None,
+            }
+        except SYNC_ERRORS as error:
+            changes.update(status=StockImport.Status.REJECTED, result=_rejection(error), processed_rows=0)
+        else:
+            changes.update(status=StockImport.Status.APPLIED, result=result, processed_rows=len(rows))
+        StockImport.objects.filter(pk=import_id).update(**changes)
     cache.delete(_progress_key(import_id))
     stock_import.refresh_from_db()
     return stock_import
+
+
+# An import waiting longer than this for its task is presumed to have lost it (a broker that was
+# down when it was queued, a worker killed mid-apply): the sweep queues it again.
+RESUME_AFTER = datetime.timedelta(minutes=2)
+
+
+def stock_imports_resume(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Beat, every minute: queue again the preview of an import still pending, and the apply of
+    one confirmed or interrupted, after ``RESUME_AFTER`` (the tasks they lost). Safe to run
+    any number of times: a preview computes the same result again, and an apply runs once
+    (``stock_import_apply``). Returns the ids queued, by task."""
+    from .tasks import apply_stock_import, preview_stock_import
+
+    before = (now or timezone.now()) - RESUME_AFTER
+    previews = list(
+        StockImport.objects.filter(status=StockImport.Status.PENDING, created_at__lt=before).values_list(
+            "pk", flat=True
+        )
+    )
+    applies = list(
+        StockImport.objects.filter(
+            status__in=[StockImport.Status.CONFIRMED, StockImport.Status.RUNNING], confirmed_at__lt=before
+        ).values_list("pk", flat=True)
+    )
+    for import_id in previews:
+        preview_stock_import.delay(import_id)
+    for import_id in applies:
+        apply_stock_import.delay(import_id)
+    return {"preview": previews, "apply": applies}
 
 
 def export_rows(location: Location) -> Iterator[list]:

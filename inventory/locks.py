@@ -13,6 +13,9 @@ rows; within inventory the order is:
    by SKU, location; ``_CONSUME_MANY_SQL`` and ``_change_stock`` get their rows sorted) and
    ``_SNAPSHOT_APPLY`` and ``_DELTA_LOCK`` in services/sync.py (the same ordered CTE).
 
+A stock import row (``stock_import_claim``) is locked for the whole of its apply, before any
+stock row; it is never locked with a reservation.
+
 A location row (``location_lock``) is locked alone, by an edit of the location, never with
 a reservation or stock row.
 """
@@ -22,7 +25,19 @@ from __future__ import annotations
 import datetime
 
 from .models import SKU as Sku
-from .models import Location, Reservation, StockLevel, Transfer
+from .models import Location, Reservation, StockImport, StockLevel, Transfer
+
+
+def stock_import_claim(import_id: int) -> StockImport | None:
+    """The confirmed (or interrupted: still "running") import, locked for its apply; None when
+    another transaction is applying it right now (its lock is skipped, not waited for) or it is
+    no longer waiting to be applied. Caller is in a transaction."""
+    return (
+        StockImport.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("location", "confirmed_by")
+        .filter(pk=import_id, status__in=[StockImport.Status.CONFIRMED, StockImport.Status.RUNNING])
+        .first()
+    )
 
 
 def stock_level_lock(sku: Sku, location: Location) -> StockLevel:

@@ -25,3 +25,11 @@ def apply_stock_import(import_id: int) -> None:
     from .imports import stock_import_apply
 
     stock_import_apply(import_id=import_id)
+
+
+@shared_task(ignore_result=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)
+def resume_stock_imports() -> None:
+    """Beat, every minute: an import whose preview or apply task was lost is queued again."""
+    from .imports import stock_imports_resume
+
+    stock_imports_resume()

@@ -108,9 +108,11 @@ def exception_handler(exc, context):
     outage (PostgreSQL or Redis unreachable) is a 503 with Retry-After, never a 500."""
     if isinstance(exc, OUTAGE_ERRORS):
         log_outage(exc, context["request"])
-        return Response(
+        response = Response(
             service_unavailable_body(), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
+        response._has_been_logged = True  # by log_outage, in one line: not again by django.request
+        return response
     if isinstance(exc, DomainError):
         response = Response(_domain_error_body(exc), status=exc.status_code)
         if retry_after := getattr(exc, "retry_after", None):
@@ -147,7 +149,11 @@ def api_error_response(status: int, code: str, detail: str) -> JsonResponse:
 
 
 def log_outage(exc: BaseException, request) -> None:
-    logger.error("503 for %s %s: %s: %s", request.method, request.path, type(exc).__name__, exc, exc_info=exc)
+    """One warning line per 503: an outage is the server's state, not a bug, and a restart under
+    load would otherwise bury the log in identical tracebacks (kept at DEBUG level)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    logger.warning("503 for %s %s: %s: %s", request.method, request.path, type(exc).__name__, message)
+    logger.debug("the outage behind that 503", exc_info=exc)
 
 
 # ---------------------------------------------------------------- strict input

@@ -47,6 +47,7 @@ def service_unavailable_response(request) -> HttpResponse:
     else:
         response = HttpResponse(render_to_string("503.html", {"request": request}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # by log_outage, in one line: not again by django.request
     return response
 
 
@@ -75,8 +76,14 @@ def enqueue_on_commit(task, *args) -> None:
     def enqueue():
         try:
             task.delay(*args)
-        except BROKER_ERRORS:
-            logger.exception("could not queue %s%r after commit: broker unavailable", task.name, args)
+        except BROKER_ERRORS as error:
+            logger.warning(
+                "could not queue %s%r after commit (broker unavailable: %s: %s); the change is committed",
+                task.name,
+                args,
+                type(error).__name__,
+                error,
+            )
 
     transaction.on_commit(enqueue)
 
@@ -84,6 +91,7 @@ def enqueue_on_commit(task, *args) -> None:
 def server_error(request):
     """handler500: an outage met outside a view (a middleware saving the session, say) is a
     503 too; anything else is Django's 500 page."""
-    if isinstance(sys.exc_info()[1], OUTAGE_ERRORS):
+    if isinstance(error := sys.exc_info()[1], OUTAGE_ERRORS):
+        log_outage(error, request)
         return service_unavailable_response(request)
     return defaults.server_error(request)

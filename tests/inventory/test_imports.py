@@ -1,7 +1,12 @@
 """The head-office import's preview: what a file would change, before anything changes."""
 
+import datetime
+from unittest import mock
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.utils import timezone
 
 from inventory import imports
 from inventory.models import StockImport, StockLevel, StockMovement, SyncBatch
@@ -81,3 +86,53 @@ def test_a_cancelled_import_is_not_previewed_or_applied(head_office, lyon):
     assert imports.stock_import_preview(import_id=stock_import.pk).status == "cancelled"
     assert imports.stock_import_apply(import_id=stock_import.pk).status == "cancelled"
     assert not StockLevel.objects.exists()
+
+
+def _confirmed(head_office, lyon) -> StockImport:
+    SKUFactory(code="JEAN-30")
+    stock_import = _previewed(head_office, "sku;on_hand\nJEAN-30;6\n", mode="snapshot", location=lyon)
+    return imports.stock_import_confirm(
+        import_id=stock_import.pk, actor=head_office, digest=stock_import.preview["digest"]
+    )
+
+
+def test_an_apply_cut_short_by_the_database_leaves_nothing_half_done_and_the_sweep_finishes_it(
+    head_office, lyon, django_capture_on_commit_callbacks
+):
+    # given: a confirmed import whose apply meets the database going away midway
+    with django_capture_on_commit_callbacks(execute=False):  # the nudge is lost (broker down)
+        stock_import = _confirmed(head_office, lyon)
+    with (
+        mock.patch("inventory.services.inventory_sync_changes", side_effect=OperationalError("gone")),
+        pytest.raises(OperationalError),
+    ):
+        imports.stock_import_apply(import_id=stock_import.pk)
+    # then: nothing of it is applied, and it is still waiting ("running", unlocked)
+    assert not StockLevel.objects.filter(location=lyon, on_hand=6).exists()
+    assert not SyncBatch.objects.exists()
+    assert StockImport.objects.get(pk=stock_import.pk).status == "running"
+    # when: the sweep runs before the grace period, then after it
+    assert imports.stock_imports_resume() == {"preview": [], "apply": []}
+    later = timezone.now() + imports.RESUME_AFTER + datetime.timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = imports.stock_imports_resume(now=later)  # tasks run eagerly in the suite
+    # then: it is applied, once
+    assert queued == {"preview": [], "apply": [stock_import.pk]}
+    assert StockImport.objects.get(pk=stock_import.pk).status == "applied"
+    assert StockLevel.objects.get(location=lyon, sku__code="JEAN-30").on_hand == 6
+    assert StockMovement.objects.filter(kind="sync_snapshot").count() == 1
+    assert imports.stock_import_apply(import_id=stock_import.pk).status == "applied"  # a late copy: nothing
+    assert StockMovement.objects.filter(kind="sync_snapshot").count() == 1
+
+
+def test_a_pending_import_whose_preview_was_lost_is_previewed_by_the_sweep(head_office, lyon):
+    SKUFactory(code="JEAN-30")
+    stock_import = imports.stock_import_create(  # its on-commit nudge never runs in this test
+        actor=head_office,
+        uploaded_file=SimpleUploadedFile("stock.csv", b"sku;on_hand\nJEAN-30;1\n"),
+        mode="snapshot",
+        location=lyon,
+    )
+    later = timezone.now() + imports.RESUME_AFTER + datetime.timedelta(seconds=1)
+    assert imports.stock_imports_resume(now=later) == {"preview": [stock_import.pk], "apply": []}
+    assert StockImport.objects.get(pk=stock_import.pk).status == "preview"

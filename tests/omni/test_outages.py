@@ -40,6 +40,25 @@ def test_database_outage_in_an_api_view_is_a_503_in_the_error_shape(api_as, inte
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_503_is_logged_once_in_one_line_without_a_traceback(api_as, integration_client, caplog):
+    # A restart under load answers hundreds of 503s: each is one warning, not an error with a
+    # traceback, and django.request does not log it a second time.
+    with mock.patch(
+        "orders.selectors.order_search",
+        side_effect=OperationalError("terminating connection due to administrator command\nmore"),
+    ):
+        response = api_as(integration_client).get("/api/v1/orders/")
+    assert response.status_code == 503
+    records = [r for r in caplog.records if r.levelno >= 30]  # WARNING and above
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        (
+            "WARNING",
+            "503 for GET /api/v1/orders/: OperationalError: terminating connection due to administrator command",
+        )
+    ]
+    assert records[0].exc_info is None
+
+
 def test_the_503_speaks_the_clients_language(api_as, integration_client):
     client = api_as(integration_client)
     with mock.patch("orders.selectors.order_search", side_effect=OperationalError("gone")):

@@ -31,8 +31,12 @@ def test_a_committed_order_has_its_email_waiting_even_when_the_broker_is_down(
     # when: the sweep runs, twice (two workers, or a retry)
     assert services.notifications_deliver() == 1
     assert services.notifications_deliver() == 0
-    # then: exactly one e-mail
+    # then: exactly one e-mail, named after its outbox row (the same Message-ID on any attempt)
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
+    assert mail.outbox[0].extra_headers == {
+        "Message-ID": f"<notification-{waiting.pk}@omni.example>",
+        "X-Omni-Notification": str(waiting.pk),
+    }
     assert Notification.objects.get(pk=waiting.pk).state == "delivered"
 
 
