@@ -36,6 +36,7 @@ ENTRIES = (
     NavEntry(_("Store directory"), "inventory:location_list", (Role.CALL_CENTRE,)),
     NavEntry(_("API"), "api-docs", (Role.HEAD_OFFICE,)),
     NavEntry(_("API clients"), "accounts:api_clients", (Role.HEAD_OFFICE,)),
+    NavEntry(_("Customer e-mails"), "orders:outbox", (Role.HEAD_OFFICE,)),
     NavEntry(_("Administration"), "admin:index", (Role.HEAD_OFFICE,)),
 )
 

@@ -55,7 +55,5 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again now"))
     def send_again(self, request, queryset):
-        for notification in queryset:
-            services.notification_send_again(notification=notification)
-            services.notification_send(event_id=notification.event_id)
-        self.message_user(request, _("%(n)s e-mails tried again.") % {"n": queryset.count()})
+        queued = sum(services.notification_send_again(notification=notification) for notification in queryset)
+        self.message_user(request, _("%(n)s e-mails queued to be sent again.") % {"n": queued})

@@ -12,7 +12,7 @@ from django.http import Http404
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 
-from .models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine, Payment
+from .models import Allocation, FulfilmentOrder, Notification, Order, OrderEvent, OrderLine, Payment
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -253,3 +253,31 @@ def backorder_queue() -> QuerySet[OrderLine]:
         .annotate(failures=Count("sourcing_failures"))
         .order_by("order__placed_at", "order_id", "line_number")
     )
+
+
+OUTBOX_STATES = ("pending", "retrying", "failed", "delivered")
+
+
+def _outbox_state_filter(state: str) -> Q:
+    waiting = Q(sent_at__isnull=True)
+    return {
+        "pending": waiting & Q(attempts=0),
+        "retrying": waiting & Q(attempts__gt=0, attempts__lt=Notification.MAX_ATTEMPTS),
+        "failed": waiting & Q(attempts__gte=Notification.MAX_ATTEMPTS),
+        "delivered": Q(sent_at__isnull=False),
+    }[state]
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many customer e-mails are in each state of the outbox."""
+    return Notification.objects.aggregate(
+        **{state: Count("pk", filter=_outbox_state_filter(state)) for state in OUTBOX_STATES}
+    )
+
+
+def outbox_list(*, state: str | None = None) -> QuerySet[Notification]:
+    """The outbox, newest first; ``state`` one of OUTBOX_STATES, or every row."""
+    rows = Notification.objects.select_related("event__order")
+    if state:
+        rows = rows.filter(_outbox_state_filter(state))
+    return rows.order_by("-created_at", "-pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sourcing_views, views
+from . import outbox_views, sourcing_views, views
 
 app_name = "orders"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.order_entry_view, name="entry"),
     path("new/skus/", views.sku_lookup_view, name="sku_lookup"),
     path("backorders/", sourcing_views.backorder_queue_view, name="backorders"),
+    path("outbox/", outbox_views.outbox_view, name="outbox"),
+    path("outbox/<int:pk>/send-again/", outbox_views.outbox_send_again_view, name="outbox_send_again"),
     path("<str:number>/", views.order_detail_view, name="detail"),
     path("<str:number>/cancel/", views.order_cancel_view, name="cancel"),
     path("<str:number>/address/", views.order_address_view, name="address"),

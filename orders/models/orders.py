@@ -547,6 +547,10 @@ class Notification(models.Model):
 
     @property
     def state(self) -> str:
+        """delivered; failed (given up after MAX_ATTEMPTS); retrying (tried, failed, tried again
+        at ``next_attempt_at``); pending (not tried yet)."""
         if self.sent_at:
             return "delivered"
-        return "failed" if self.attempts >= self.MAX_ATTEMPTS else "pending"
+        if self.attempts >= self.MAX_ATTEMPTS:
+            return "failed"
+        return "retrying" if self.attempts else "pending"

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from omni.outages import enqueue_on_commit
+
 from ..locks import notification_lock
 from ..models import FulfilmentOrder, Notification, OrderEvent
 from .timeline import NOTIFY
@@ -98,11 +100,18 @@ def notifications_deliver(*, limit: int = 200) -> int:
     return delivered
 
 
-def notification_send_again(*, notification: Notification) -> None:
-    """Head office: try a failed or waiting e-mail again now (a delivered one is not resent)."""
-    Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+def notification_send_again(*, notification: Notification) -> bool:
+    """Head office: try a failed or waiting e-mail again now, by the worker after commit (the
+    sweep, should the broker be away); a delivered one is not resent. Its last error stays
+    until an attempt succeeds. Returns whether it was queued."""
+    from ..tasks import send_order_notification
+
+    queued = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
         attempts=0, next_attempt_at=None
     )
+    if queued:
+        enqueue_on_commit(send_order_notification, notification.event_id)
+    return bool(queued)
 
 
 def _parcel(event: OrderEvent, lines) -> dict:

@@ -72,3 +72,68 @@ def test_head_office_can_send_a_failed_email_again(place, network, django_captur
     assert services.notifications_deliver() == 0  # given up
     services.notification_send_again(notification=notification)
     assert services.notifications_deliver() == 1 and len(mail.outbox) == 1
+
+
+def _outbox_with_one_of_each(place):
+    """Four orders whose confirmations are waiting, being retried, given up and delivered."""
+    rows = []
+    for _ in range(4):
+        order = place(lines=[line("CHE-OXF-BLE-M", 1)])
+        rows.append(Notification.objects.get(event__order=order, event__kind=OrderEvent.Kind.PLACED))
+    waiting, retrying, failed, delivered = rows
+    Notification.objects.filter(pk=retrying.pk).update(
+        attempts=2, last_error="ConnectionRefusedError: smtp down", next_attempt_at=timezone.now()
+    )
+    Notification.objects.filter(pk=failed.pk).update(
+        attempts=Notification.MAX_ATTEMPTS, last_error="SMTPRecipientsRefused: mailbox unavailable"
+    )
+    Notification.objects.filter(pk=delivered.pk).update(attempts=1, sent_at=timezone.now())
+    return waiting, retrying, failed, delivered
+
+
+def test_head_office_sees_the_outbox_by_state_with_errors(client, head_office, place, network):
+    waiting, retrying, failed, delivered = _outbox_with_one_of_each(place)
+    client.force_login(head_office)
+
+    # Something given up on: the page opens on it.
+    page = client.get("/orders/outbox/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert [row.pk for row in page.context["page"]] == [failed.pk]
+    assert "SMTPRecipientsRefused: mailbox unavailable" in text and "Given up" in text
+    assert [(key, count) for key, _label, count in page.context["states"]] == [
+        ("pending", 1),
+        ("retrying", 1),
+        ("failed", 1),
+        ("delivered", 1),
+    ]
+    every = client.get("/orders/outbox/?state=", HTTP_ACCEPT_LANGUAGE="en").context["page"]
+    assert {row.pk for row in every} == {waiting.pk, retrying.pk, failed.pk, delivered.pk}
+    retried = client.get("/orders/outbox/?state=retrying", HTTP_ACCEPT_LANGUAGE="en")
+    assert [row.pk for row in retried.context["page"]] == [retrying.pk]
+    assert "smtp down" in retried.content.decode()
+
+
+def test_send_again_queues_a_given_up_email_once_and_never_resends_a_delivered_one(
+    client, head_office, place, network, django_capture_on_commit_callbacks
+):
+    _waiting, _retrying, failed, delivered = _outbox_with_one_of_each(place)
+    mail.outbox.clear()
+    client.force_login(head_office)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the queued send
+        row = client.post(f"/orders/outbox/{failed.pk}/send-again/", HTTP_HX_REQUEST="true")
+    assert row.status_code == 200 and 'data-testid="queued"' in row.content.decode()
+    assert Notification.objects.get(pk=failed.pk).state == "delivered" and len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            f"/orders/outbox/{delivered.pk}/send-again/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert "already delivered" in again.content.decode() and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("who", ["call_centre", "lyon_associate"])
+def test_only_head_office_sees_the_outbox(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/orders/outbox/").status_code == 403
+    assert client.post("/orders/outbox/1/send-again/").status_code == 403
