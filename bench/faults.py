@@ -163,6 +163,9 @@ def start_omni(data_dir: Path, port: int, mail_dir: Path) -> subprocess.Popen:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "OMNI_OUTBOX_SWEEP_SECONDS": "5",
+        # An attempt cut short by the killed worker is tried again after its lease: 2 min in
+        # production, shorter here so the drill need not wait (longer than its outages).
+        "OMNI_OUTBOX_LEASE_SECONDS": "30",
         "PYTHONUNBUFFERED": "1",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
@@ -185,18 +188,18 @@ def healthz(port: int) -> dict | None:
         return None
 
 
-def celery_worker_main(launcher: subprocess.Popen) -> int:
-    """The Celery worker's main process under the launcher (its pool children have it as parent)."""
+def celery_workers(launcher: subprocess.Popen) -> dict[int, list[int]]:
+    """The Celery worker processes under the launcher: {main process: its pool processes}."""
     import psutil
 
+    found: dict[int, list[int]] = {}
     for proc in psutil.Process(launcher.pid).children(recursive=True):
         with contextlib.suppress(psutil.Error):
             cmdline = proc.cmdline()
             parent = proc.parent()
-            parent_cmdline = parent.cmdline() if parent else []
-            if "worker" in cmdline and "celery" in " ".join(cmdline) and "worker" not in parent_cmdline:
-                return proc.pid
-    raise RuntimeError("no Celery worker under the launcher")
+            if "worker" in cmdline and "celery" in " ".join(cmdline) and "worker" not in parent.cmdline():
+                found[proc.pid] = [child.pid for child in proc.children()]
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,15 +340,15 @@ def fault_redis(data_dir: Path, services, fault: Fault, load: Load) -> None:
 
 
 def fault_worker(launcher: subprocess.Popen, fault: Fault, load: Load) -> None:
-    pid = celery_worker_main(launcher)
+    workers = celery_workers(launcher)
+    if len(workers) != 1:
+        raise RuntimeError(f"expected one Celery worker under the launcher, found {workers}")
+    ((pid, pool),) = workers.items()
     fault.started = load.now()
     os.kill(pid, signal.SIGKILL)
 
-    def restarted() -> bool:
-        try:
-            return celery_worker_main(launcher) != pid
-        except RuntimeError:
-            return False
+    def restarted() -> bool:  # a new main process, not one of the old pool's orphans
+        return any(main not in (pid, *pool) for main in celery_workers(launcher))
 
     wait_until(restarted, 60, "the supervisor to start the worker again")
     fault.back = load.now()  # its new process is there (not yet consuming)

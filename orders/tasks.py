@@ -1,15 +1,41 @@
-from celery import shared_task
+import datetime
 
+from celery import shared_task
+from django.conf import settings
+
+from omni.errors import DATABASE_ERRORS
 from omni.outages import IDEMPOTENT, RETRY_ON_OUTAGE
 
 from . import services
 
 
-# OSError: the SMTP server is down; database and broker outages retry too (RETRY_ON_OUTAGE).
-@shared_task(**RETRY_ON_OUTAGE, **IDEMPOTENT)
-def send_order_notification(event_id: int) -> None:
-    """Idempotent: the service sends each event's e-mail at most once."""
-    services.notification_send(event_id=event_id)
+# A mail server that is down is recorded on the outbox row (the sweep tries again); database and
+# broker outages retry the task (RETRY_ON_OUTAGE).
+@shared_task(bind=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)
+def send_order_notification(self, event_id: int, sent_at: str | None = None) -> None:
+    """Idempotent: the service sends each event's e-mail at most once. An e-mail sent while the
+    database went away is retried as "record it", never as "send it again", every second (not
+    with the backoff) so that it is recorded as soon as the database is back, well before the
+    attempt's lease ends and the sweep would take the row for a lost attempt."""
+    try:
+        services.notification_send(
+            event_id=event_id, sent_at=datetime.datetime.fromisoformat(sent_at) if sent_at else None
+        )
+    except services.SentButNotRecorded as sent:
+        raise self.retry(
+            kwargs={"event_id": event_id, "sent_at": sent.sent_at.isoformat()},
+            exc=sent.__cause__,
+            countdown=1,
+            max_retries=RECORD_RETRIES,
+        ) from sent
+    except DATABASE_ERRORS as error:
+        if sent_at is None:
+            raise  # RETRY_ON_OUTAGE's backoff
+        raise self.retry(exc=error, countdown=1, max_retries=RECORD_RETRIES) from error
+
+
+# Retries of "record it", one a second: as long as the outbox's lease.
+RECORD_RETRIES = settings.OMNI_OUTBOX_LEASE_SECONDS
 
 
 @shared_task(ignore_result=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)

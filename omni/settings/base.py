@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# A mail server that hangs fails the attempt (the outbox tries again later) instead of holding
+# a worker; the outbox leases a row for longer than that (orders.services.notifications).
+EMAIL_TIMEOUT = 30
+OMNI_OUTBOX_LEASE_SECONDS = int(os.environ.get("OMNI_OUTBOX_LEASE_SECONDS", "120"))
 if os.environ.get("EMAIL_FILE_PATH"):  # with the file backend: one file per connection, in that folder
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Omni <no-reply@omni.example>")

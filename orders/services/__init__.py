@@ -35,7 +35,12 @@ from .fulfilment import (
     order_customer_arrived,
     pickup_code_new,
 )
-from .notifications import notification_send, notification_send_again, notifications_deliver
+from .notifications import (
+    SentButNotRecorded,
+    notification_send,
+    notification_send_again,
+    notifications_deliver,
+)
 from .payments import payments_settle
 from .pricing import basket_price
 from .sourcing import order_source_again
@@ -64,6 +69,7 @@ __all__ = [
     "fulfilment_order_start_picking",
     "fulfilment_orders_expire_overdue",
     "idempotency_keys_purge",
+    "SentButNotRecorded",
     "notification_send",
     "notification_send_again",
     "notifications_deliver",

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from omni.errors import DATABASE_ERRORS
 from omni.outages import enqueue_on_commit
 
 from ..locks import notification_lock
@@ -26,50 +27,95 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def notification_send(*, event_id: int) -> Notification | None:
-    """Deliver the e-mail an event calls for (its outbox row). Running twice, or twice at once,
-    sends it once: the row is locked while the mail goes out and marked sent in the same
-    transaction (a crash after sending and before commit may, rarely, send a duplicate). A
-    failed send is recorded on the row (attempts, error, next attempt) for the sweep."""
+class SentButNotRecorded(Exception):
+    """The e-mail went out but the database refused to record it (an outage): whoever retries
+    must only record it, with this time, never send it again."""
+
+    def __init__(self, event_id: int, sent_at: datetime.datetime):
+        super().__init__(f"e-mail of event {event_id} sent at {sent_at.isoformat()} but not recorded")
+        self.event_id = event_id
+        self.sent_at = sent_at
+
+
+def _lease() -> datetime.timedelta:
+    """How long an attempt owns its row: longer than any send (EMAIL_TIMEOUT), after which the
+    sweep presumes the attempt died (a killed worker) and tries again."""
+    return datetime.timedelta(seconds=settings.OMNI_OUTBOX_LEASE_SECONDS)
+
+
+def notification_send(*, event_id: int, sent_at: datetime.datetime | None = None) -> Notification | None:
+    """Deliver the e-mail an event calls for (its outbox row), at most once.
+
+    1. Claim: under the row's lock, skip a row already delivered, given up, or owned by another
+       attempt (``next_attempt_at`` in the future); otherwise count the attempt and take a lease
+       (``next_attempt_at`` = now + lease). Committed before anything is sent, so a second copy
+       of the task, or the sweep, leaves the row alone while this attempt runs.
+    2. Send, holding no lock and no transaction.
+    3. Record: delivered (``sent_at``), or the error with the next attempt after a backoff.
+
+    When the database goes away between 2 and 3, ``SentButNotRecorded`` carries the time of the
+    send to the task's retry, which calls again with ``sent_at``: the row is then only marked
+    delivered, never sent again. Only a worker killed between 2 and 3 leaves a row that the
+    sweep sends again once its lease ends; it goes out with the same ``Message-ID`` (keyed by
+    the row), which mail servers and clients treat as one message."""
     event = OrderEvent.objects.select_related("order__customer").filter(pk=event_id).first()
     if event is None or event.kind not in NOTIFY or not event.order.customer.email:
         return None
-    order = event.order
+    now = timezone.now()
     with transaction.atomic():
         notification = notification_lock(event)
-        if notification is None or notification.sent_at or notification.attempts >= Notification.MAX_ATTEMPTS:
+        if notification is None or notification.sent_at:
             return notification
-        lines = list(order.lines.select_related("pickup_location").order_by("line_number"))
-        context = {"order": order, "event": event, "lines": lines, "customer": order.customer}
-        context.update(_parcel(event, lines))
-        with translation.override(notification.language):
-            subject = render_to_string(f"orders/email/{notification.kind}_subject.txt", context).strip()
-            body = render_to_string(f"orders/email/{notification.kind}.txt", context)
-            html = render_to_string(f"orders/email/{notification.kind}.html", context)
-        message = EmailMultiAlternatives(
-            subject,
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient],
-            headers=_headers(notification),
-        )
-        message.attach_alternative(html, "text/html")
+        if sent_at is not None:  # sent by an earlier attempt that could not record it
+            notification.sent_at, notification.last_error = sent_at, ""
+            notification.save(update_fields=["sent_at", "last_error"])
+            return notification
+        if notification.attempts >= Notification.MAX_ATTEMPTS or (
+            notification.next_attempt_at and notification.next_attempt_at > now
+        ):
+            return notification
         notification.attempts += 1
-        notification.subject = subject[:200]
-        try:
-            message.send()
-        except OSError as error:  # the mail server: try again later (the sweep)
-            notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            notification.next_attempt_at = timezone.now() + _backoff(notification.attempts)
-            notification.save(update_fields=["attempts", "subject", "last_error", "next_attempt_at"])
-            logger.warning(
-                "e-mail of event %s not sent (attempt %s): %s", event_id, notification.attempts, error
-            )
-            return notification
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["attempts", "subject", "sent_at", "last_error"])
+        notification.next_attempt_at = now + _lease()
+        notification.save(update_fields=["attempts", "next_attempt_at"])
+
+    message = _message(notification, event)
+    try:
+        message.send()
+    except OSError as error:  # the mail server: try again later (the sweep)
+        notification.last_error = f"{type(error).__name__}: {error}"[:500]
+        notification.next_attempt_at = timezone.now() + _backoff(notification.attempts)
+        notification.save(update_fields=["subject", "last_error", "next_attempt_at"])
+        logger.warning("e-mail of event %s not sent (attempt %s): %s", event_id, notification.attempts, error)
+        return notification
+    sent = timezone.now()
+    try:
+        _record_sent(notification, sent)
+    except DATABASE_ERRORS as error:
+        raise SentButNotRecorded(event_id, sent) from error
     return notification
+
+
+def _record_sent(notification: Notification, sent: datetime.datetime) -> None:
+    notification.sent_at, notification.last_error, notification.next_attempt_at = sent, "", None
+    notification.save(update_fields=["sent_at", "subject", "last_error", "next_attempt_at"])
+
+
+def _message(notification: Notification, event: OrderEvent) -> EmailMultiAlternatives:
+    """The e-mail of an outbox row, in the customer's language (its subject kept on the row)."""
+    order = event.order
+    lines = list(order.lines.select_related("pickup_location").order_by("line_number"))
+    context = {"order": order, "event": event, "lines": lines, "customer": order.customer}
+    context.update(_parcel(event, lines))
+    with translation.override(notification.language):
+        subject = render_to_string(f"orders/email/{notification.kind}_subject.txt", context).strip()
+        body = render_to_string(f"orders/email/{notification.kind}.txt", context)
+        html = render_to_string(f"orders/email/{notification.kind}.html", context)
+    notification.subject = subject[:200]
+    message = EmailMultiAlternatives(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient], headers=_headers(notification)
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 def _headers(notification: Notification) -> dict[str, str]:

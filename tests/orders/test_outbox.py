@@ -137,3 +137,45 @@ def test_only_head_office_sees_the_outbox(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/orders/outbox/").status_code == 403
     assert client.post("/orders/outbox/1/send-again/").status_code == 403
+
+
+def test_an_email_sent_while_the_database_goes_away_is_recorded_by_the_retry_never_sent_again(
+    place, network, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from orders import tasks
+    from orders.services import notifications
+
+    with django_capture_on_commit_callbacks(execute=False):  # the nudge is not run: we run the task
+        order = place(lines=[line("CHE-OXF-BLE-M", 1)])
+    notification = Notification.objects.get(event__order=order)
+    gone = OperationalError("terminating connection due to administrator command")
+    # the recording of "sent" meets the database restarting
+    with mock.patch.object(notifications, "_record_sent", side_effect=gone) as record:
+        tasks.send_order_notification.apply(args=[notification.event_id])  # retried eagerly here
+    assert record.call_count == 1  # the retry recorded the send it was told of; it did not send
+    notification.refresh_from_db()
+    assert len(mail.outbox) == 1  # sent once: the retry only recorded it
+    assert notification.state == "delivered" and notification.attempts == 1
+
+
+def test_an_attempt_in_flight_owns_its_row_until_its_lease_ends(
+    place, network, django_capture_on_commit_callbacks
+):
+    # given: an attempt claimed the row, then its worker was killed before sending
+    with django_capture_on_commit_callbacks(execute=False):
+        order = place(lines=[line("CHE-OXF-BLE-M", 1)])
+    notification = Notification.objects.get(event__order=order)
+    killed = mock.patch.object(EmailMultiAlternatives, "send", side_effect=SystemExit("worker killed"))
+    with killed, pytest.raises(SystemExit):
+        services.notification_send(event_id=notification.event_id)
+    notification.refresh_from_db()
+    assert notification.attempts == 1 and notification.next_attempt_at > timezone.now()
+    # when: the nudge and the sweep come meanwhile, they leave it alone
+    services.notification_send(event_id=notification.event_id)
+    assert services.notifications_deliver() == 0 and not mail.outbox
+    # then: once the lease is over, the sweep sends it
+    with time_machine.travel(notification.next_attempt_at + datetime.timedelta(seconds=1)):
+        assert services.notifications_deliver() == 1
+    assert len(mail.outbox) == 1 and Notification.objects.get(pk=notification.pk).attempts == 2
