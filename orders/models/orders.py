@@ -510,8 +510,9 @@ class Notification(models.Model):
 
     The outbox of customer e-mails: the row is written in the same transaction as the event
     that calls for it, so a committed event always has its e-mail waiting; a task nudged after
-    commit, and a beat sweep every minute, deliver it (retrying with backoff), and the row's
-    lock and ``sent_at`` make a second delivery impossible."""
+    commit, and a beat sweep every minute, deliver it (retrying with backoff). An attempt claims
+    the row with a lease (``next_attempt_at``) before sending, and ``sent_at`` records the
+    delivery, so no two attempts send it (``orders.services.notifications.notification_send``)."""
 
     MAX_ATTEMPTS = 8
 

@@ -1,4 +1,8 @@
-"""Customer e-mails, in the customer's language, sent at most once per timeline event."""
+"""Customer e-mails, in the customer's language, one per timeline event that calls for one.
+
+The outbox row is written with its event (``timeline.events_record``); ``notification_send``
+delivers it once: claimed under a lease, sent, recorded (see there for the single, rare case of
+a second transmission, which carries the same Message-ID)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Sourcing under concurrency: real threads against real PostgreSQL."""
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -87,3 +88,47 @@ def test_two_sweeps_at_once_reroute_each_order_once(network, stock):
     assert FulfilmentOrder.objects.exclude(pk__in=first).count() == 10  # one new home for each
     reserved = StockLevel.objects.aggregate(r=Sum("reserved"))["r"]
     assert reserved == 10
+
+
+def test_a_sweep_cut_short_is_finished_by_the_next_run_each_order_once(network, stock):
+    # given 6 orders whose fulfilment orders are all overdue
+    stock(SKUFactory(code="JEA-SLI-IND-42"), network["lyon"], 30)
+    stock(SKUFactory(code="JEA-SLI-IND-42"), network["paris"], 30)
+    for i in range(6):
+        _place(i, [line("JEA-SLI-IND-42")])
+    first = list(FulfilmentOrder.objects.values_list("pk", flat=True))
+    FulfilmentOrder.objects.filter(pk__in=first).update(
+        due_at=F("created_at") - datetime.timedelta(minutes=1)
+    )
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
+
+    # when the worker running the sweep dies in the middle of its fourth order
+    from orders.services import sweeps
+
+    real_reroute, calls = sweeps.fulfilment_order_reroute, []
+
+    def dies_at_the_fourth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise SystemExit("worker killed")
+        return real_reroute(*args, **kwargs)
+
+    with (
+        time_machine.travel(later),
+        mock.patch.object(sweeps, "fulfilment_order_reroute", dies_at_the_fourth),
+        pytest.raises(SystemExit),
+    ):
+        services.fulfilment_orders_expire_overdue(batch_size=2)
+    # then: three were rerouted whole, the fourth rolled back whole
+    assert FulfilmentOrder.objects.filter(pk__in=first, status="expired").count() == 3
+    assert LineFailure.objects.count() == 3
+
+    # when the next run comes
+    with time_machine.travel(later):
+        result = services.fulfilment_orders_expire_overdue(batch_size=2)
+    # then it finishes the other three, and every order was rerouted exactly once
+    assert result.expired == 3
+    assert FulfilmentOrder.objects.filter(pk__in=first, status="expired").count() == 6
+    assert LineFailure.objects.count() == 6
+    assert FulfilmentOrder.objects.exclude(pk__in=first).count() == 6
+    assert StockLevel.objects.aggregate(r=Sum("reserved"))["r"] == 6
