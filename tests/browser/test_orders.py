@@ -102,3 +102,21 @@ def test_agent_takes_an_order_on_the_phone(page, live_server, call_centre, order
     page.wait_for_selector("[data-testid=order-status]")
     assert "Confirmée" in page.inner_text("[data-testid=order-status]")
     assert "Paris Rivoli" in page.inner_text("[data-testid=lines]")
+
+
+def test_back_after_a_live_search_shows_the_whole_page(page, live_server, call_centre, order, screenshot):
+    sign_in(page, live_server, call_centre.username)
+    page.goto(f"{live_server.url}/orders/")
+    page.fill("[data-testid=order-search]", "Martin")
+    page.wait_for_url("**/orders/?q=Martin*")
+    page.locator("[data-testid=orders] a", has_text=order.number).click()
+    page.wait_for_url(f"**/orders/{order.number}/")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    # the whole page: its menu and search form, and the results of the search
+    assert page.locator("nav").first.is_visible()
+    assert page.locator("[data-testid=order-search]").input_value() == "Martin"
+    assert page.locator("[data-testid=orders] a", has_text=order.number).is_visible()
+    page.reload()  # and a reload of the pushed URL too
+    assert page.locator("nav").first.is_visible() and page.locator("[data-testid=orders]").is_visible()
+    screenshot(page, "orders-back-after-search")
