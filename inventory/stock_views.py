@@ -33,7 +33,8 @@ STOCK_WRITERS = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE)
 @role_required(*PAGE_ROLES)
 def stock_search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    context = {"query": query, "skus": sku_search(query=query)}
+    page = Paginator(sku_search(query=query, limit=None), 50).get_page(request.GET.get("page"))
+    context = {"query": query, "skus": page, "page": page}
     template = "inventory/stock_search.html#results" if request.htmx else "inventory/stock_search.html"
     return render(request, template, context)
 

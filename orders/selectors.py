@@ -11,6 +11,7 @@ from django.http import Http404
 
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
+from omni.search import Folded, fold
 
 from .models import Allocation, FulfilmentOrder, Notification, Order, OrderEvent, OrderLine, Payment
 
@@ -41,8 +42,10 @@ def order_search(
     placed_to: datetime.date | None = None,
     limit: int | None = 50,
 ) -> QuerySet[Order]:
-    """By order number, channel reference, the customer's e-mail, phone (any spelling) or name;
-    newest first, the first ``limit`` (all, for a caller that pages, with ``limit=None``)."""
+    """By order number (whole, or its digits: "100025" finds OM-100025), channel reference,
+    the customer's e-mail, phone (any spelling) or name (first, last or both, in either order;
+    accents and case forgiven: "bernard chloe" finds Chloé Bernard); newest first, the first
+    ``limit`` (all, for a caller that pages, with ``limit=None``)."""
     orders = orders_visible_to(user).select_related("customer")
     query = query.strip()
     if query:
@@ -50,11 +53,21 @@ def order_search(
             Q(number__iexact=query)
             | Q(external_reference__iexact=query)
             | Q(customer__email=normalise_email(query))
-            | Q(customer__last_name__istartswith=query)
         )
-        if " " in query:
-            first, last = query.split(" ", 1)
-            condition |= Q(customer__first_name__iexact=first, customer__last_name__istartswith=last)
+        if query.isdigit() and len(query) >= 3:
+            condition |= Q(number__endswith=query)
+        words = fold(query).split()
+        if words:
+            orders = orders.alias(
+                first_name=Folded("customer__first_name"), last_name=Folded("customer__last_name")
+            )
+            if len(words) == 1:
+                condition |= Q(last_name__startswith=words[0]) | Q(first_name__startswith=words[0])
+            else:
+                first, rest = words[0], " ".join(words[1:])
+                condition |= Q(first_name__startswith=first, last_name__startswith=rest) | Q(
+                    first_name__startswith=rest, last_name__startswith=first
+                )
         try:
             if phone := normalise_phone(query):
                 condition |= Q(customer__phone=phone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from .forms import (
 )
 from .models import OrderLine
 
+LIST_PAGE_SIZE = 50
 READERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE, Role.STORE_ASSOCIATE)
 CHANGERS = (Role.HEAD_OFFICE, Role.CALL_CENTRE)
 
@@ -38,9 +40,10 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     form = OrderSearchForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     filters["query"] = filters.pop("q", "")
-    orders = selectors.order_search(user=request.user, **{k: v for k, v in filters.items() if v})
+    orders = selectors.order_search(user=request.user, limit=None, **{k: v for k, v in filters.items() if v})
+    page = Paginator(orders, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "orders/order_list.html#results" if request.htmx else "orders/order_list.html"
-    return render(request, template, {"form": form, "orders": orders})
+    return render(request, template, {"form": form, "orders": page, "page": page})
 
 
 def _detail_context(request, order, **forms) -> dict:

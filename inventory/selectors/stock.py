@@ -6,23 +6,31 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 
+from omni.search import Folded, fold
+
 from ..geo import haversine_km
 from ..models import SKU, Location, Product, StockLevel, StockMovement
 from .atp import atp_expression
 from .locations import locations_visible_to
 
 
-def sku_search(*, query: str, limit: int = 50) -> QuerySet[SKU]:
-    """SKUs by exact code or EAN first, then by name or code fragment."""
+def sku_search(*, query: str, limit: int | None = 50) -> QuerySet[SKU]:
+    """SKUs by exact code or EAN, else by code start or a fragment of the name (accents and
+    case forgiven: "chloe" finds "Robe Chloé"); by code. The first ``limit``, or all (a caller
+    that pages) with ``limit=None``."""
     query = query.strip()
     if not query:
         return SKU.objects.none()
     skus = SKU.objects.select_related("product")
     if query.isdigit() and len(query) == 13:
-        return skus.filter(ean=query)[:limit]
-    return skus.filter(
-        Q(code__iexact=query) | Q(code__istartswith=query) | Q(name__icontains=query)
-    ).order_by("code")[:limit]
+        found = skus.filter(ean=query)
+    else:
+        found = (
+            skus.alias(folded_name=Folded("name"))
+            .filter(Q(code__istartswith=query) | Q(folded_name__contains=fold(query)))
+            .order_by("code")
+        )
+    return found if limit is None else found[:limit]
 
 
 def sku_get(*, code: str) -> SKU:

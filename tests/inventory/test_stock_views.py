@@ -239,3 +239,17 @@ def test_import_with_missing_columns_or_garbage_is_rejected(
 def test_only_head_office_imports(client, lyon_associate):
     client.force_login(lyon_associate)
     assert client.get(reverse("inventory:stock_import")).status_code == 403
+
+
+def test_sku_search_forgives_accents_and_pages_long_results(client, call_centre):
+    from tests.factories import SKUFactory
+
+    for n in range(55):
+        SKUFactory(code=f"ROBE-{n:03d}", name=f"Robe Chloé taille {n}")
+    SKUFactory(code="PULL-001", name="Pull marin")
+    client.force_login(call_centre)
+    first = client.get(reverse("inventory:stock_search"), {"q": "chloe"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(first.context["skus"]) == 50 and "55 results" in first.content.decode()
+    second = client.get(reverse("inventory:stock_search"), {"q": "chloe", "page": 2}, HTTP_HX_REQUEST="true")
+    assert [sku.code for sku in second.context["skus"]] == [f"ROBE-{n:03d}" for n in range(50, 55)]
+    assert "q=chloe" in second.content.decode()  # the pager keeps the search

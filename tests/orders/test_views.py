@@ -82,3 +82,33 @@ def test_store_associate_cannot_change_orders(client, order, network):
     client.force_login(StoreAssociateFactory(username="lina", store=network["lyon"]))
     assert client.get(f"/orders/{order.number}/").status_code == 200
     assert client.post(f"/orders/{order.number}/hold/", {"hold-reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Chloe", "chloé", "CHLOÉ BERNARD", "Bernard Chloe", "bernard", "100", "chloe.bernard@example.fr"],
+)
+def test_search_forgives_accents_name_order_and_a_number_without_its_prefix(agent, place, network, query):
+    chloe = place(
+        customer={"email": "chloe.bernard@example.fr", "first_name": "Chloé", "last_name": "Bernard"},
+        lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}],
+    )
+    other = place(
+        customer={"email": "paul.durand@example.fr", "first_name": "Paul", "last_name": "Durand"},
+        lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}],
+    )
+    if query == "100":  # the digits ending the number: OM-…100 style numbers end in them
+        query = chloe.number.rsplit("-", 1)[-1]
+    found = [order.number for order in agent.get("/orders/", {"q": query}).context["orders"]]
+    assert chloe.number in found and other.number not in found
+
+
+def test_a_long_order_list_says_how_many_and_pages(agent, place, network):
+    for _ in range(53):
+        place(lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}])
+    first = agent.get("/orders/", HTTP_ACCEPT_LANGUAGE="en")
+    text = first.content.decode()
+    assert len(first.context["orders"]) == 50 and "53 results" in text and "1–50 shown" in text
+    assert 'data-testid="pager-next"' in text
+    second = agent.get("/orders/", {"page": 2, "q": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(second.context["orders"]) == 3 and "51–53 shown" in second.content.decode()
