@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory.forms import BasketField
-from inventory.selectors import store_choices
+from inventory.selectors import catalogue_unknown, store_choices
 from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import engine
@@ -31,6 +31,19 @@ class _CodeList(forms.CharField):
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
+
+
+# The figures each kind asks for; the form shows only the chosen kind's.
+KIND_FIELDS = {
+    engine.LINE_PERCENT: ["percent"],
+    engine.LINE_AMOUNT: ["amount"],
+    engine.BASKET_AMOUNT: ["threshold", "amount"],
+    engine.BASKET_PERCENT: ["threshold", "percent"],
+    engine.BUY_X_GET_Y: ["buy", "get", "percent"],
+    engine.BUNDLE: ["price"],
+    engine.FREE_DELIVERY: ["methods"],
+}
+FIGURE_FIELDS = ["percent", "amount", "threshold", "buy", "get", "price", "methods"]
 
 
 class PromotionForm(forms.ModelForm):
@@ -100,6 +113,22 @@ class PromotionForm(forms.ModelForm):
                 self.add_error(name, _("Needed for this kind of promotion."))
         if kind == engine.BUNDLE and len(data.get("target_skus") or []) < 2:
             self.add_error("target_skus", _("A bundle names at least two SKUs."))
+        unknown = catalogue_unknown(
+            skus=data.get("target_skus") or [],
+            products=data.get("target_products") or [],
+            categories=data.get("target_categories") or [],
+        )
+        messages = {
+            "skus": _("Unknown SKU: %(codes)s."),
+            "products": _("Unknown product: %(codes)s."),
+            "categories": _("No product is in this category: %(codes)s."),
+        }
+        for key, codes in unknown.items():
+            if codes:
+                self.add_error(f"target_{key}", messages[key] % {"codes": ", ".join(codes)})
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must come after the start."))
         params = {}
         for name in needs:
             value = data.get(name)

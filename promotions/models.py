@@ -150,6 +150,31 @@ class Promotion(models.Model):
             }
         return ", ".join(p.get("methods", []))
 
+    class Phase(models.TextChoices):
+        """Where a promotion stands today, from its status and its dates."""
+
+        DRAFT = "draft", pgettext_lazy("promotion", "Draft")
+        SCHEDULED = "scheduled", pgettext_lazy("promotion", "Scheduled")
+        LIVE = "live", pgettext_lazy("promotion", "Live")
+        ENDED = "ended", pgettext_lazy("promotion", "Ended")
+        STOPPED = "stopped", pgettext_lazy("promotion", "Stopped")
+
+    @property
+    def phase(self) -> str:
+        now = timezone.now()
+        if self.status == self.Status.DRAFT:
+            return self.Phase.DRAFT
+        if self.status == self.Status.STOPPED:
+            return self.Phase.STOPPED
+        if self.ends_at is not None and self.ends_at <= now:
+            return self.Phase.ENDED
+        if self.starts_at is not None and self.starts_at > now:
+            return self.Phase.SCHEDULED
+        return self.Phase.LIVE
+
+    def get_phase_display(self) -> str:
+        return self.Phase(self.phase).label
+
     @property
     def is_live(self) -> bool:
         now = timezone.now()

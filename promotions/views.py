@@ -17,7 +17,7 @@ from omni.errors import DomainError
 
 from . import selectors, services
 from .api import quote_payload
-from .forms import BatchForm, PreviewForm, PromotionForm
+from .forms import FIGURE_FIELDS, KIND_FIELDS, BatchForm, PreviewForm, PromotionForm
 from .models import Promotion
 
 head_office_only = role_required(Role.HEAD_OFFICE)
@@ -51,7 +51,15 @@ def _edit(request: HttpRequest, promotion: Promotion) -> HttpResponse:
     ]  # fmt: skip
     sections = [(title, help_, [form[name] for name in names.split()]) for title, help_, names in sections]
     return render(
-        request, "promotions/form.html", {"form": form, "promotion": promotion, "sections": sections}
+        request,
+        "promotions/form.html",
+        {
+            "form": form,
+            "promotion": promotion,
+            "sections": sections,
+            "kind_fields": KIND_FIELDS,
+            "figure_fields": FIGURE_FIELDS,
+        },
     )
 
 
@@ -99,7 +107,19 @@ def _preview(data: dict, promotion: Promotion) -> dict:
 @head_office_only
 @require_POST
 def promotion_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.promotion_activate, _("Promotion scheduled: live from its start."))
+    promotion = get_object_or_404(Promotion, pk=pk)
+    if promotion.starts_at is None and request.POST.get("starts_now") != "1":
+        # Without a start date it goes live at once: only when that is what was confirmed.
+        messages.error(
+            request, _("This promotion has no start date: confirm that it starts now, or set a start.")
+        )
+        return redirect("promotions:detail", pk=pk)
+    done = (
+        _("Promotion live now.")
+        if promotion.starts_at is None
+        else _("Promotion scheduled: live from its start.")
+    )
+    return _act(request, pk, services.promotion_activate, done)
 
 
 @head_office_only

@@ -14,6 +14,7 @@ from .locations import (
     store_choices,
 )
 from .stock import (
+    catalogue_unknown,
     location_stock,
     movement_history,
     product_codes_of,
@@ -26,6 +27,7 @@ from .stock import (
 )
 
 __all__ = [
+    "catalogue_unknown",
     "atp_expression",
     "atp_sql",
     "atp_where_positive",

@@ -45,6 +45,21 @@ def skus_by_code(codes) -> dict[str, SKU]:
     return SKU.objects.select_related("product").in_bulk(list(codes), field_name="code")
 
 
+def catalogue_unknown(*, skus=(), products=(), categories=()) -> dict[str, list[str]]:
+    """The codes among these that the catalogue does not know: {"skus": [...], "products": [...],
+    "categories": [...]} (a category is known when a product or a SKU carries it)."""
+    known_skus = set(SKU.objects.filter(code__in=list(skus)).values_list("code", flat=True))
+    known_products = set(Product.objects.filter(code__in=list(products)).values_list("code", flat=True))
+    known_categories = set(
+        Product.objects.filter(category__in=list(categories)).values_list("category", flat=True)
+    ) | set(SKU.objects.filter(category__in=list(categories)).values_list("category", flat=True))
+    return {
+        "skus": [code for code in skus if code not in known_skus],
+        "products": [code for code in products if code not in known_products],
+        "categories": [code for code in categories if code not in known_categories],
+    }
+
+
 def product_codes_of(sku_ids) -> dict[int, str]:
     """Each SKU's product (style) code, by SKU id, in one query."""
     return dict(Product.objects.filter(skus__in=list(sku_ids)).values_list("skus__pk", "code"))

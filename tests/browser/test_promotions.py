@@ -29,13 +29,16 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
     page.click("[data-testid=new-promotion]")
     page.fill("#id_name", "Chemises -20 %")
     page.select_option("#id_kind", "line_percent")
+    # only this kind's figures are shown
+    assert page.locator("#id_percent").is_visible() and not page.locator("#id_amount").is_visible()
+    assert not page.locator("#id_buy").is_visible()
     page.fill("#id_percent", "20")
     page.fill("#id_target_categories", "Chemises")
     page.check("input[name=channels][value=web]")
     page.fill("#id_code", "chemise20")
     screenshot(page, "promotions-1-form")
     page.click("[data-testid=save]")
-    page.locator("[data-testid=promotion-status]").wait_for()
+    page.locator("[data-testid=promotion-phase]").wait_for()
 
     page.fill("#id_basket", "CHE-OXF-BLE-M 2\nJEA-SLI-IND-42 1")
     page.fill("#id_codes", "CHEMISE20")
@@ -43,9 +46,11 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
     page.locator("[data-testid=preview-total]").wait_for()
     assert "106,84" in page.inner_text("[data-testid=preview-total]")  # a draft's preview counts it
     screenshot(page, "promotions-2-preview")
-    page.click("[data-testid=activate]")
-    page.locator("[data-testid=promotion-status]").wait_for()
-    assert page.inner_text("[data-testid=promotion-status]") == "Active"  # French: une promotion active
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.click("[data-testid=activate]")  # no start date: it asks before going live now
+    page.locator("[data-testid=promotion-phase]", has_text="En cours").wait_for()
+    assert "maintenant" in dialogs[0]
     screenshot(page, "promotions-3-scheduled")
 
     api = APIClient()

@@ -28,9 +28,13 @@ def test_create_schedule_preview_and_stop(office, head_office, catalogue):
     assert (
         promotion.target_categories == ["Chemises"] and promotion.history.first().history_user == head_office
     )
-    office.post(f"/promotions/{promotion.pk}/activate/")
+    # no start date: going live at once needs saying so
+    refused = office.post(f"/promotions/{promotion.pk}/activate/", follow=True).content.decode()
+    assert "confirm that it starts now" in refused
+    assert Promotion.objects.get(pk=promotion.pk).status == "draft"
+    office.post(f"/promotions/{promotion.pk}/activate/", {"starts_now": "1"})
     promotion.refresh_from_db()
-    assert promotion.status == "active"
+    assert promotion.status == "active" and promotion.phase == "live"
     page = office.get(f"/promotions/{promotion.pk}/", {"basket": "CHE-OXF-BLE-M 2\nJEA-SLI-IND-42 1", "channel": "web"},
                       headers={"HX-Request": "true"}).content.decode()  # fmt: skip
     assert "106.84" in page and "Chemises -20 %" in page
@@ -70,3 +74,45 @@ def test_preview_names_the_bad_basket_lines(office, promotion, catalogue):
     page = office.get(f"/promotions/{live.pk}/", {"basket": "NOPE 2\nCHE-OXF-BLE-M deux", "channel": "web"},
                       headers={"HX-Request": "true"}).content.decode()  # fmt: skip
     assert "Line 1: unknown SKU or bad quantity. (NOPE)" in page and "Line 2: write the SKU" in page
+
+
+def test_unknown_targets_and_dates_out_of_order_are_refused_in_words(office, catalogue):
+    page = office.post(
+        "/promotions/new/",
+        {
+            **FORM,
+            "target_categories": "Chemises, Chaussettes",
+            "target_skus": "NOPE-1",
+            "target_products": "NOPE-P",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-01T09:00",
+        },
+    ).content.decode()
+    assert "No product is in this category: Chaussettes." in page
+    assert "Unknown SKU: NOPE-1." in page and "Unknown product: NOPE-P." in page
+    assert "The end must come after the start." in page
+    assert "promotion_window_in_order" not in page and not Promotion.objects.exists()
+
+
+def test_the_phase_says_scheduled_live_or_ended_from_the_dates(office, catalogue):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    future = Promotion.objects.create(
+        name="Soldes", kind="line_percent", params={"percent": "10"}, status="active",
+        starts_at=now + datetime.timedelta(days=3),
+    )  # fmt: skip
+    past = Promotion.objects.create(
+        name="Rentrée", kind="line_percent", params={"percent": "10"}, status="active",
+        starts_at=now - datetime.timedelta(days=30), ends_at=now - datetime.timedelta(days=1),
+    )  # fmt: skip
+    live = Promotion.objects.create(
+        name="Tout", kind="line_percent", params={"percent": "5"}, status="active"
+    )
+    assert (future.phase, past.phase, live.phase) == ("scheduled", "ended", "live")
+    listing = office.get("/promotions/").content.decode()
+    assert "Scheduled" in listing and "Ended" in listing and "Live" in listing
+    detail = office.get(f"/promotions/{future.pk}/").content.decode()
+    assert 'data-testid="promotion-phase">Scheduled<' in detail
