@@ -74,7 +74,54 @@ class RequestedDeliveryForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    """Which units to cancel (a quantity per open line, or the whole order), and why. The page
+    first reads back what goes and what is refunded; only ``confirm`` applies it."""
+
+    whole = forms.BooleanField(label=_("Cancel the whole order"), required=False)
     reason = forms.CharField(label=_("Why"), max_length=300)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_lines = [line for line in lines if line.open_quantity]
+        for line in self.open_lines:
+            self.fields[f"qty_{line.line_number}"] = forms.IntegerField(
+                label=f"{line.line_number} · {line.name}",
+                min_value=0,
+                max_value=line.open_quantity,
+                initial=0,
+                required=False,
+                help_text=_("%(n)s still open") % {"n": line.open_quantity},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
+            )
+
+    def qty_fields(self):
+        return [self[f"qty_{line.line_number}"] for line in self.open_lines]
+
+    def clean(self):
+        data = super().clean()
+        units = {line.line_number: data.get(f"qty_{line.line_number}") or 0 for line in self.open_lines}
+        data["units"] = {number: quantity for number, quantity in units.items() if quantity}
+        if not data.get("whole") and not data["units"]:
+            raise forms.ValidationError(
+                _("Say how many units of which lines to cancel, or tick “Cancel the whole order”.")
+            )
+        return data
+
+    def plan(self) -> list[tuple]:
+        """(line, units, refund) for what this cancellation takes off."""
+        data = self.cleaned_data
+        chosen = (
+            {line.line_number: line.open_quantity for line in self.open_lines}
+            if data.get("whole")
+            else data["units"]
+        )
+        return [
+            (line, chosen[line.line_number], line.value_of(line.active_quantity)
+             - line.value_of(line.active_quantity - chosen[line.line_number]))
+            for line in self.open_lines
+            if line.line_number in chosen
+        ]  # fmt: skip
 
 
 class HoldForm(forms.Form):

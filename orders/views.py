@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -72,7 +74,8 @@ def _detail_context(request, order, **forms) -> dict:
         "lines": list(order.lines.all()),
         "line_forms": line_forms,
         "address_form": forms.get("address") or AddressForm(prefix="address", initial=order.shipping_address),
-        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
+        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel", lines=list(order.lines.all())),
+        "cancel_review": forms.get("cancel_review"),
         "hold_form": forms.get("hold") or HoldForm(prefix="hold"),
         "can_change": request.user.effective_role in CHANGERS,
         "has_home_delivery": any(
@@ -109,13 +112,23 @@ def _change(request, number: str, form_key: str, form, apply) -> HttpResponse:
 @require_POST
 @role_required(*CHANGERS)
 def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
-    chosen = {int(n): None for n in request.POST.getlist("line") if n.isdigit()}
+    """Two steps: the page reads back the units going and the refund; the confirmation cancels."""
+    order = selectors.order_get(user=request.user, number=number)
+    form = CancelForm(request.POST, prefix="cancel", lines=list(order.lines.all()))
+    if form.is_valid() and not form.cleaned_data["confirm"]:
+        plan = form.plan()
+        review = {"plan": plan, "refund": sum((refund for _line, _units, refund in plan), Decimal("0.00"))}
+        return render(
+            request,
+            "orders/order_detail.html",
+            _detail_context(request, order, cancel=form, cancel_review=review),
+        )
 
     def apply(order, data, trace):
-        services.order_cancel(order=order, lines=chosen or None, trace=trace)
+        services.order_cancel(order=order, lines=None if data["whole"] else data["units"], trace=trace)
         return _("The cancellation is recorded; the customer is told by e-mail.")
 
-    return _change(request, number, "cancel", CancelForm(request.POST, prefix="cancel"), apply)
+    return _change(request, number, "cancel", form, apply)
 
 
 @require_POST

@@ -112,3 +112,64 @@ def test_a_long_order_list_says_how_many_and_pages(agent, place, network):
     assert 'data-testid="pager-next"' in text
     second = agent.get("/orders/", {"page": 2, "q": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(second.context["orders"]) == 3 and "51–53 shown" in second.content.decode()
+
+
+@pytest.fixture
+def two_shirts(place, network):
+    return place(lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 2, "delivery": {"method": "ship_to_address"}}])
+
+
+def test_cancel_one_unit_of_a_line_reads_back_the_refund_then_confirms(agent, two_shirts):
+    line = two_shirts.lines.get()
+    # step 1: the page reads back what goes and the refund; nothing changes yet
+    review = agent.post(
+        f"/orders/{two_shirts.number}/cancel/",
+        {"cancel-qty_1": "1", "cancel-reason": "le client n'en veut qu'une"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = review.content.decode()
+    assert review.status_code == 200 and 'data-testid="cancel-review"' in text
+    assert "1 × " in text and line.name in text
+    assert review.context["cancel_review"]["refund"] == line.value_of(2) - line.value_of(1)
+    line.refresh_from_db()
+    assert line.qty_cancelled == 0
+    # step 2: confirmed, one unit goes
+    done = agent.post(
+        f"/orders/{two_shirts.number}/cancel/",
+        {"cancel-qty_1": "1", "cancel-reason": "le client n'en veut qu'une", "cancel-confirm": "on"},
+    )
+    assert done.status_code == 302
+    line.refresh_from_db()
+    assert (line.qty_cancelled, line.active_quantity) == (1, 1)
+    event = OrderEvent.objects.filter(order=two_shirts, kind="cancelled", line__isnull=True).get()
+    assert event.reason == "le client n'en veut qu'une" and event.data == {"lines": {"1": 1}}
+
+
+def test_cancel_with_nothing_chosen_is_refused_and_cancels_nothing(agent, two_shirts):
+    response = agent.post(
+        f"/orders/{two_shirts.number}/cancel/",
+        {"cancel-reason": "oups", "cancel-confirm": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and "Cancel the whole order" in response.content.decode()
+    assert Order.objects.get(pk=two_shirts.pk).status != "cancelled"
+
+
+def test_cancel_the_whole_order_only_when_said_and_confirmed(agent, two_shirts):
+    agent.post(f"/orders/{two_shirts.number}/cancel/", {"cancel-whole": "on", "cancel-reason": "doublon"})
+    assert Order.objects.get(pk=two_shirts.pk).status != "cancelled"  # only reviewed
+    agent.post(
+        f"/orders/{two_shirts.number}/cancel/",
+        {"cancel-whole": "on", "cancel-reason": "doublon", "cancel-confirm": "on"},
+    )
+    assert Order.objects.get(pk=two_shirts.pk).status == "cancelled"
+
+
+def test_more_units_than_are_open_is_refused_beside_the_line(agent, two_shirts):
+    response = agent.post(
+        f"/orders/{two_shirts.number}/cancel/",
+        {"cancel-qty_1": "3", "cancel-reason": "x", "cancel-confirm": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and "less than or equal to 2" in response.content.decode()
+    assert two_shirts.lines.get().qty_cancelled == 0
