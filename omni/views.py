@@ -34,3 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["store_open_now"] = location_is_open_now(store)
         context["weekly_hours"] = location_weekly_hours(store)
     return render(request, "home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the real one."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
