@@ -199,3 +199,31 @@ def test_check_fails_until_the_demo_is_complete():
     call_command("seed_demo", "--check", stdout=out)
     assert "store work: complete" in out.getvalue()
     assert "ST-LYON-REP work waiting: 2" in out.getvalue()
+
+
+def test_every_demo_order_agrees_with_every_store_queue():
+    """One truth: what an order's lines say and what the stores' queues ask for agree, on every
+    demo order (a line shipped per the order is never still to pick in a store)."""
+    from orders.models import Allocation, FulfilmentOrder, OrderLine
+    from store.selectors import pick_walk, store_queue
+
+    call_command("seed_demo")
+    for store in Location.objects.filter(kind=Location.Kind.STORE, is_active=True):
+        queue = store_queue(store)
+        for fo in queue.to_do:
+            assert fo.order.status in Order.OPEN_STATUSES, (store.code, fo.number, fo.order.status)
+            for _department, picks in pick_walk(fo):
+                for pick in picks:
+                    line = pick.fl.order_line
+                    assert line.status in OrderLine.CANCELLABLE, (fo.number, line.line_number, line.status)
+                    assert pick.left <= line.qty_allocated, (fo.number, line.line_number)
+        for fo in queue.ready + queue.waiting_customers:
+            assert fo.status == FulfilmentOrder.Status.READY_FOR_PICKUP
+            for fl in fo.lines.select_related("order_line", "allocation"):
+                if fl.allocation.status == Allocation.Status.ACTIVE:
+                    assert fl.order_line.status == OrderLine.Status.READY_FOR_PICKUP, (fo.number, fl.pk)
+    for line in OrderLine.objects.select_related("order"):
+        active = Allocation.objects.filter(line=line, status=Allocation.Status.ACTIVE)
+        # a line's allocated units are exactly those its active allocations hold (its buckets
+        # adding up to its quantity is a constraint of the table)
+        assert sum(a.quantity for a in active) == line.qty_allocated, (line.order.number, line.line_number)
