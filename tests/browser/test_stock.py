@@ -108,3 +108,19 @@ def test_head_office_sees_what_an_import_changes_before_confirming_it(
     levels = dict(StockLevel.objects.filter(location=lyon).values_list("sku__code", "on_hand"))
     assert levels == {stocked.code: 7, other.code: 0}
     screenshot(page, "stock-import-applied")
+
+
+def test_back_after_a_stock_search_shows_the_whole_page(page, live_server, call_centre, stocked):
+    sign_in(page, live_server, call_centre.username)
+    page.goto(f"{live_server.url}/stock/")
+    page.fill("input[name=q]", "oxford")
+    page.wait_for_url("**/stock/?q=oxford*")
+    page.click(f"#results >> text={stocked.code}")
+    page.wait_for_url(f"**/{stocked.code}/**")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=nav]").is_visible()
+    assert page.locator("input[name=q]").input_value() == "oxford"
+    assert page.locator("#results", has_text=stocked.code).is_visible()
+    page.reload()
+    assert page.locator("[data-testid=nav]").is_visible() and page.locator("#results").is_visible()
