@@ -59,6 +59,12 @@ class DeliveryInput(InputSerializer):
     promised_date = serializers.DateField(
         required=False, allow_null=True, help_text="The date the checkout promised (POST /promise/)."
     )
+    instructions = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="For the carrier or the store (door code, floor, leave with the concierge).",
+    )
 
 
 class LineInput(InputSerializer):
@@ -122,6 +128,7 @@ def line_request(line: dict) -> dict:
         "requested_slot_start": slot.get("start"),
         "requested_slot_end": slot.get("end"),
         "promised_date": delivery.get("promised_date"),
+        "delivery_instructions": delivery.get("instructions", ""),
     }
 
 
@@ -181,7 +188,8 @@ class LineOutput(serializers.ModelSerializer):
         fields = [
             "line", "sku", "name", "quantity", "status", "quantities", "unit_price", "unit_discount",
             "line_discount", "promotions", "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
-            "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
+            "requested_date", "requested_slot_start", "requested_slot_end", "delivery_instructions", "promised_date",
+            "allocations",
         ]  # fmt: skip
 
     @extend_schema_field(LineQuantitiesOutput)
@@ -431,6 +439,9 @@ class OrderShippingAddressApi(APIView):
 class RequestedDeliveryInput(ReasonInput):
     requested_date = serializers.DateField(allow_null=True)
     requested_slot = SlotInput(required=False, allow_null=True)
+    instructions = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Omit to keep the line's instructions."
+    )
 
 
 class OrderLineRequestedDeliveryApi(APIView):
@@ -438,7 +449,9 @@ class OrderLineRequestedDeliveryApi(APIView):
 
     @extend_schema(request=RequestedDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
-        """Change a line's requested delivery date or time slot, before it ships."""
+        """Change a line's requested delivery date, time slot or instructions, before it ships.
+        The open fulfilment orders holding the line follow; once one is packed the change is a
+        409 ``delivery_already_packed`` and nothing changes."""
         payload = RequestedDeliveryInput(data=request.data)
         payload.is_valid(raise_exception=True)
         slot = payload.validated_data.get("requested_slot") or {}
@@ -448,6 +461,7 @@ class OrderLineRequestedDeliveryApi(APIView):
             requested_date=payload.validated_data["requested_date"],
             slot_start=slot.get("start"),
             slot_end=slot.get("end"),
+            instructions=payload.validated_data.get("instructions"),
             trace=Trace.of(request.user, note=payload.validated_data.get("reason", "")),
         )
         return _order_response(request, number)
@@ -465,7 +479,9 @@ class OrderLineDeliveryApi(APIView):
     @extend_schema(request=LineDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
         """Switch a line between home delivery, relay point and pickup, or change its pickup
-        store. The line is sourced again."""
+        store: the line is sourced again. Another relay point for a relay line only moves the
+        parcel's destination (its open fulfilment orders follow). Once the line's parcel is
+        packed, a 409 ``delivery_already_packed`` and nothing changes."""
         payload = LineDeliveryInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

@@ -18,6 +18,7 @@ from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import selectors, services
 from .forms import (
+    RELAY_FIELDS,
     AddressForm,
     CancelForm,
     DeliveryForm,
@@ -26,6 +27,8 @@ from .forms import (
     OrderEntryForm,
     OrderSearchForm,
     RequestedDeliveryForm,
+    relay_point_from,
+    relay_point_initial,
 )
 from .models import OrderLine
 
@@ -50,7 +53,11 @@ def _detail_context(request, order, **forms) -> dict:
             "delivery": forms.get(f"delivery-{line.line_number}")
             or DeliveryForm(
                 prefix=f"delivery-{line.line_number}",
-                initial={"method": line.delivery_method, "pickup_location": line.pickup_location_id},
+                initial={
+                    "method": line.delivery_method,
+                    "pickup_location": line.pickup_location_id,
+                    **relay_point_initial(line.relay_point),
+                },
             ),
             "requested": forms.get(f"requested-{line.line_number}")
             or RequestedDeliveryForm(
@@ -59,6 +66,7 @@ def _detail_context(request, order, **forms) -> dict:
                     "requested_date": line.requested_date,
                     "slot_start": line.requested_slot_start,
                     "slot_end": line.requested_slot_end,
+                    "instructions": line.delivery_instructions,
                 },
             ),
             "changeable": line.status in OrderLine.CHANGEABLE and order.is_open,
@@ -134,6 +142,7 @@ def order_line_delivery_view(request: HttpRequest, number: str, line: int) -> Ht
             line_number=line,
             delivery_method=data["method"],
             pickup_location=data.get("pickup_location"),
+            relay_point=relay_point_from(data),
             trace=trace,
         )
         if changed.qty_backordered:
@@ -154,6 +163,7 @@ def order_line_requested_view(request: HttpRequest, number: str, line: int) -> H
             requested_date=data.get("requested_date"),
             slot_start=data.get("slot_start"),
             slot_end=data.get("slot_end"),
+            instructions=data.get("instructions") or "",
             trace=trace,
         )
         return _("The requested delivery is changed.")
@@ -213,7 +223,11 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
                         "quantity": line.get("quantity") or 1,
                         "delivery_method": data["method"],
                         "pickup_location": pickup.code if pickup else "",
+                        "relay_point": relay_point_from(data),
                         "requested_date": data.get("requested_date"),
+                        "requested_slot_start": data.get("slot_start"),
+                        "requested_slot_end": data.get("slot_end"),
+                        "delivery_instructions": data.get("instructions") or "",
                     }
                     for line in wanted
                 ],
@@ -232,7 +246,11 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
         "delivery_fields": (
             "method",
             "pickup_location",
+            *RELAY_FIELDS,
             "requested_date",
+            "slot_start",
+            "slot_end",
+            "instructions",
             "line1",
             "line2",
             "postcode",

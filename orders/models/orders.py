@@ -174,6 +174,7 @@ class OrderLine(models.Model):
     requested_date = models.DateField(_("requested date"), null=True, blank=True)
     requested_slot_start = models.TimeField(_("slot from"), null=True, blank=True)
     requested_slot_end = models.TimeField(_("slot to"), null=True, blank=True)
+    delivery_instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     qty_allocated = models.PositiveIntegerField(_("allocated"), default=0)

@@ -63,11 +63,34 @@ def _clean_address(address: dict | None) -> dict | None:
     return cleaned
 
 
+RELAY_POINT_FIELDS = ("id", "name", "carrier", "line1", "postcode", "city")
+
+
+def clean_relay_point(relay_point: dict | None) -> dict | None:
+    """The relay point or locker as the carrier knows it: its id, name, carrier and address."""
+    if not relay_point:
+        return None
+    return {key: str(relay_point.get(key) or "").strip() for key in RELAY_POINT_FIELDS}
+
+
+MAX_INSTRUCTIONS = 300
+
+
 def validate_delivery(
-    *, method: str, pickup_location: Location | None, relay_point: dict | None, requested_date, slot
+    *,
+    method: str,
+    pickup_location: Location | None,
+    relay_point: dict | None,
+    requested_date,
+    slot,
+    instructions: str = "",
 ) -> dict:
     """Field errors for one line's delivery choice (empty when it makes sense)."""
     errors: dict[str, list[str]] = {}
+    if len(instructions or "") > MAX_INSTRUCTIONS:
+        errors["delivery_instructions"] = [
+            _("Delivery instructions take at most %(n)s characters.") % {"n": MAX_INSTRUCTIONS}
+        ]
     if method in DeliveryMethod.pickups():
         if pickup_location is None:
             errors["pickup_location"] = [_("Choose the store where the customer will collect.")]
@@ -119,6 +142,7 @@ def _line_errors(line: dict, skus: dict[str, SKU], locations: dict[str, Location
                 relay_point=line.get("relay_point"),
                 requested_date=line.get("requested_date"),
                 slot=(line.get("requested_slot_start"), line.get("requested_slot_end")),
+                instructions=line.get("delivery_instructions") or "",
             )
         )
     return errors
@@ -144,7 +168,7 @@ def order_place(
 
     ``lines``: dicts with ``sku`` (code), ``quantity``, ``delivery_method`` and, as the method
     needs, ``pickup_location`` (code), ``relay_point``, ``requested_date``,
-    ``requested_slot_start``/``_end``. Every rule is checked before anything is written; one
+    ``requested_slot_start``/``_end``, ``delivery_instructions``. Every rule is checked before anything is written; one
     DomainError carries all field errors. With an ``idempotency_key`` (per client), a replay
     with the same ``request_hash`` returns the first order and creates nothing; another body
     under the same key raises IdempotencyConflict. Concurrent replays wait for the first.
@@ -251,10 +275,11 @@ def order_place(
             tax_rate=price.tax_rate,
             delivery_method=line["delivery_method"],
             pickup_location=locations.get(line.get("pickup_location") or ""),
-            relay_point=line.get("relay_point"),
+            relay_point=clean_relay_point(line.get("relay_point")),
             requested_date=line.get("requested_date"),
             requested_slot_start=line.get("requested_slot_start"),
             requested_slot_end=line.get("requested_slot_end"),
+            delivery_instructions=(line.get("delivery_instructions") or "").strip(),
             promised_date=line.get("promised_date"),
         )
         for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
