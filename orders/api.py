@@ -19,9 +19,11 @@ from omni import idempotency
 from omni.api import InputSerializer, PageParameters, filters_valid, paged, paginate
 from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod, SalesChannel
+from promotions import delivery as fees
+from promotions.reasons import fee_rule_text
 
 from . import selectors, services
-from .models import Allocation, Order, OrderEvent, OrderLine, Payment
+from .models import Allocation, DeliveryCharge, Order, OrderEvent, OrderLine, Payment
 
 # ---------------------------------------------------------------- input
 
@@ -211,6 +213,41 @@ class PaymentOutput(serializers.ModelSerializer):
         fields = ["method", "reference", "amount_authorised", "amount_captured", "amount_refunded"]
 
 
+class DeliveryWaiverOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DeliveryChargeOutput(serializers.ModelSerializer):
+    """The delivery fee of one delivery group (its lines going one way to one place)."""
+
+    tax_amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="VAT included in amount.")
+    waived_by = DeliveryWaiverOutput(allow_null=True, help_text="The promotion that made it free.")
+    why = serializers.SerializerMethodField(help_text="The rule, in the reader's language.")
+    lines = serializers.SerializerMethodField(help_text="The order lines of the delivery group.")
+
+    class Meta:
+        model = DeliveryCharge
+        fields = [
+            "group", "method", "zone", "basket_value", "list_amount", "amount", "tax_rate", "tax_amount", "rule",
+            "why", "waived_by", "status", "refund_reason", "refunded_at", "lines",
+        ]  # fmt: skip
+
+    def get_why(self, charge) -> str:
+        return fee_rule_text(
+            charge.rule,
+            promotion=(charge.waived_by or {}).get("name", ""),
+            free_from=fees.free_from(charge.zone),
+        )
+
+    def get_lines(self, charge) -> list[int]:
+        return [
+            line.line_number
+            for line in charge.order.lines.all()
+            if services.delivery_group(line) == charge.group
+        ]
+
+
 class EventOutput(serializers.ModelSerializer):
     line = serializers.IntegerField(source="line.line_number", default=None, allow_null=True)
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
@@ -233,6 +270,9 @@ class OrderOutput(serializers.ModelSerializer):
     shipping_address = AddressOutput(allow_null=True)
     lines = LineOutput(many=True)
     payments = PaymentOutput(many=True)
+    delivery_charges = DeliveryChargeOutput(
+        many=True, help_text="One delivery fee per delivery group, charged or refunded."
+    )
     timeline = EventOutput(source="events", many=True)
 
     class Meta:
@@ -240,8 +280,13 @@ class OrderOutput(serializers.ModelSerializer):
         fields = [
             "number", "channel", "external_reference", "status", "hold_reason", "customer",
             "billing_address", "shipping_address", "language", "currency", "subtotal", "discount_total",
-            "tax_total", "total", "notes", "placed_at", "updated_at", "lines", "payments", "timeline",
+            "delivery_total", "tax_total", "total", "notes", "placed_at", "updated_at", "lines", "payments",
+            "delivery_charges", "timeline",
         ]  # fmt: skip
+        extra_kwargs = {  # noqa: RUF012 - DRF's convention
+            "delivery_total": {"help_text": "Delivery fees charged (VAT included); part of total."},
+            "total": {"help_text": "What the customer pays: the goods after discounts, plus delivery."},
+        }
 
 
 class OrderSummaryOutput(serializers.ModelSerializer):
@@ -283,6 +328,7 @@ class TrackingOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.choices)
     status_label = serializers.CharField()
     placed_at = serializers.DateTimeField()
+    delivery_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     lines = TrackingLineOutput(many=True)
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 
-from .models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine, Payment
+from .models import Allocation, DeliveryCharge, FulfilmentOrder, Order, OrderEvent, OrderLine, Payment
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -86,6 +86,7 @@ def order_get(*, user, number: str) -> Order:
                 ),
             ),
             "payments",
+            "delivery_charges",
             Prefetch("events", OrderEvent.objects.select_related("actor", "api_client", "line")),
         )
         .filter(number=number)
@@ -134,7 +135,10 @@ def order_as_placed(order: Order) -> Order:
             Payment.objects.none(),
             written["payments"] if written["payments"] is not None else order.payments.order_by("pk"),
         ),
+        "delivery_charges": _as_prefetched(DeliveryCharge.objects.none(), written["delivery_charges"]),
     }
+    for charge in written["delivery_charges"]:
+        charge.order = answer  # whose lines the answer lists per delivery group
     return answer
 
 
@@ -172,6 +176,7 @@ def order_tracking(order: Order) -> dict:
         "status": order.status,
         "status_label": order.get_status_display(),
         "placed_at": order.placed_at,
+        "delivery_total": order.delivery_total,
         "total": order.total,
         "lines": [
             {

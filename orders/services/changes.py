@@ -25,6 +25,7 @@ from .capture import (
     requested_slot,
     validate_delivery,
 )
+from .delivery import delivery_charge_move, delivery_charges_sync, delivery_group
 from .fulfilment import fulfilment_orders_settle
 from .payments import payments_settle
 from .promotions import redemptions_release
@@ -131,6 +132,7 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
             data={"quantity": quantity},
             notify=False,
         )
+    delivery_charges_sync(order=order, lines=order_lines, trace=trace)
     order_recalculate(order=order, lines=order_lines)
     fulfilment_orders_settle(order=order)
     payments_settle(order=order, trace=trace)
@@ -293,9 +295,12 @@ def order_line_change_delivery(
     relay_point = clean_relay_point(relay_point)
     before = _delivery_label(line)
     if delivery_method == line.delivery_method == DeliveryMethod.SHIP_TO_RELAY:
-        # Another relay point: the same parcel goes elsewhere, the work keeps its place.
+        # Another relay point: the same parcel goes elsewhere, the work keeps its place (and
+        # the group's delivery fee goes with it).
+        before_group = delivery_group(line)
         line.relay_point = relay_point
         line.save(update_fields=["relay_point"])
+        delivery_charge_move(order=order, lines=lines, before=before_group, after=delivery_group(line))
         after = _delivery_label(line)
         event_record(
             order=order,
@@ -306,6 +311,9 @@ def order_line_change_delivery(
             % {"line": line_number, "before": before, "after": after},
             data={"before": before, "after": after, "fulfilment_orders": _work_follow(line, work)},
         )
+        delivery_charges_sync(order=order, lines=lines, trace=trace)
+        order_recalculate(order=order, lines=lines)
+        payments_settle(order=order, trace=trace)
         return line
     allocations.units_unsource(line=line, trace=trace)
     line.delivery_method = delivery_method
@@ -329,7 +337,9 @@ def order_line_change_delivery(
             "allocated_at": made[0].location.code if made else None,
         },
     )
+    delivery_charges_sync(order=order, lines=lines, trace=trace)
     order_recalculate(order=order, lines=lines)
+    payments_settle(order=order, trace=trace)
     return line
 
 
