@@ -19,9 +19,11 @@ from omni import idempotency
 from omni.api import InputSerializer, PageParameters, filters_valid, paged, paginate
 from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod, SalesChannel
+from promotions import delivery as fees
+from promotions.reasons import fee_rule_text
 
 from . import selectors, services
-from .models import Allocation, Order, OrderEvent, OrderLine, Payment
+from .models import Allocation, DeliveryCharge, Order, OrderEvent, OrderLine, Payment
 
 # ---------------------------------------------------------------- input
 
@@ -58,6 +60,12 @@ class DeliveryInput(InputSerializer):
     requested_slot = SlotInput(required=False, allow_null=True)
     promised_date = serializers.DateField(
         required=False, allow_null=True, help_text="The date the checkout promised (POST /promise/)."
+    )
+    instructions = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="For the carrier or the store (door code, floor, leave with the concierge).",
     )
 
 
@@ -122,6 +130,7 @@ def line_request(line: dict) -> dict:
         "requested_slot_start": slot.get("start"),
         "requested_slot_end": slot.get("end"),
         "promised_date": delivery.get("promised_date"),
+        "delivery_instructions": delivery.get("instructions", ""),
     }
 
 
@@ -181,7 +190,8 @@ class LineOutput(serializers.ModelSerializer):
         fields = [
             "line", "sku", "name", "quantity", "status", "quantities", "unit_price", "unit_discount",
             "line_discount", "promotions", "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
-            "requested_date", "requested_slot_start", "requested_slot_end", "promised_date", "allocations",
+            "requested_date", "requested_slot_start", "requested_slot_end", "delivery_instructions", "promised_date",
+            "allocations",
         ]  # fmt: skip
 
     @extend_schema_field(LineQuantitiesOutput)
@@ -201,6 +211,41 @@ class PaymentOutput(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["method", "reference", "amount_authorised", "amount_captured", "amount_refunded"]
+
+
+class DeliveryWaiverOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DeliveryChargeOutput(serializers.ModelSerializer):
+    """The delivery fee of one delivery group (its lines going one way to one place)."""
+
+    tax_amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="VAT included in amount.")
+    waived_by = DeliveryWaiverOutput(allow_null=True, help_text="The promotion that made it free.")
+    why = serializers.SerializerMethodField(help_text="The rule, in the reader's language.")
+    lines = serializers.SerializerMethodField(help_text="The order lines of the delivery group.")
+
+    class Meta:
+        model = DeliveryCharge
+        fields = [
+            "group", "method", "zone", "basket_value", "list_amount", "amount", "tax_rate", "tax_amount", "rule",
+            "why", "waived_by", "status", "refund_reason", "refunded_at", "lines",
+        ]  # fmt: skip
+
+    def get_why(self, charge) -> str:
+        return fee_rule_text(
+            charge.rule,
+            promotion=(charge.waived_by or {}).get("name", ""),
+            free_from=fees.free_from(charge.zone),
+        )
+
+    def get_lines(self, charge) -> list[int]:
+        return [
+            line.line_number
+            for line in charge.order.lines.all()
+            if services.delivery_group(line) == charge.group
+        ]
 
 
 class EventOutput(serializers.ModelSerializer):
@@ -225,6 +270,9 @@ class OrderOutput(serializers.ModelSerializer):
     shipping_address = AddressOutput(allow_null=True)
     lines = LineOutput(many=True)
     payments = PaymentOutput(many=True)
+    delivery_charges = DeliveryChargeOutput(
+        many=True, help_text="One delivery fee per delivery group, charged or refunded."
+    )
     timeline = EventOutput(source="events", many=True)
 
     class Meta:
@@ -232,8 +280,13 @@ class OrderOutput(serializers.ModelSerializer):
         fields = [
             "number", "channel", "external_reference", "status", "hold_reason", "customer",
             "billing_address", "shipping_address", "language", "currency", "subtotal", "discount_total",
-            "tax_total", "total", "notes", "placed_at", "updated_at", "lines", "payments", "timeline",
+            "delivery_total", "tax_total", "total", "notes", "placed_at", "updated_at", "lines", "payments",
+            "delivery_charges", "timeline",
         ]  # fmt: skip
+        extra_kwargs = {  # noqa: RUF012 - DRF's convention
+            "delivery_total": {"help_text": "Delivery fees charged (VAT included); part of total."},
+            "total": {"help_text": "What the customer pays: the goods after discounts, plus delivery."},
+        }
 
 
 class OrderSummaryOutput(serializers.ModelSerializer):
@@ -275,6 +328,7 @@ class TrackingOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.choices)
     status_label = serializers.CharField()
     placed_at = serializers.DateTimeField()
+    delivery_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     lines = TrackingLineOutput(many=True)
 
@@ -431,6 +485,9 @@ class OrderShippingAddressApi(APIView):
 class RequestedDeliveryInput(ReasonInput):
     requested_date = serializers.DateField(allow_null=True)
     requested_slot = SlotInput(required=False, allow_null=True)
+    instructions = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Omit to keep the line's instructions."
+    )
 
 
 class OrderLineRequestedDeliveryApi(APIView):
@@ -438,7 +495,9 @@ class OrderLineRequestedDeliveryApi(APIView):
 
     @extend_schema(request=RequestedDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
-        """Change a line's requested delivery date or time slot, before it ships."""
+        """Change a line's requested delivery date, time slot or instructions, before it ships.
+        The open fulfilment orders holding the line follow; once one is packed the change is a
+        409 ``delivery_already_packed`` and nothing changes."""
         payload = RequestedDeliveryInput(data=request.data)
         payload.is_valid(raise_exception=True)
         slot = payload.validated_data.get("requested_slot") or {}
@@ -448,6 +507,7 @@ class OrderLineRequestedDeliveryApi(APIView):
             requested_date=payload.validated_data["requested_date"],
             slot_start=slot.get("start"),
             slot_end=slot.get("end"),
+            instructions=payload.validated_data.get("instructions"),
             trace=Trace.of(request.user, note=payload.validated_data.get("reason", "")),
         )
         return _order_response(request, number)
@@ -465,7 +525,9 @@ class OrderLineDeliveryApi(APIView):
     @extend_schema(request=LineDeliveryInput, responses=OrderOutput)
     def post(self, request, number: str, line: int):
         """Switch a line between home delivery, relay point and pickup, or change its pickup
-        store. The line is sourced again."""
+        store: the line is sourced again. Another relay point for a relay line only moves the
+        parcel's destination (its open fulfilment orders follow). Once the line's parcel is
+        packed, a 409 ``delivery_already_packed`` and nothing changes."""
         payload = LineDeliveryInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

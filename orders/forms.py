@@ -55,7 +55,33 @@ class AddressForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
 
-class DeliveryForm(forms.Form):
+class RelayPointFields(forms.Form):
+    """The relay point or locker, as the carrier's finder gives it (for relay deliveries)."""
+
+    relay_id = forms.CharField(label=_("Relay point id"), max_length=50, required=False)
+    relay_name = forms.CharField(label=_("Relay point name"), max_length=200, required=False)
+    relay_carrier = forms.CharField(label=_("Relay carrier"), max_length=50, required=False)
+    relay_line1 = forms.CharField(label=_("Relay point address"), max_length=200, required=False)
+    relay_postcode = forms.CharField(label=_("Relay point postcode"), max_length=12, required=False)
+    relay_city = forms.CharField(label=_("Relay point city"), max_length=100, required=False)
+
+
+RELAY_FIELDS = tuple(RelayPointFields.base_fields)
+
+
+def relay_point_from(data: dict) -> dict | None:
+    """The relay point a form describes (None when it names none)."""
+    point = {name.removeprefix("relay_"): data.get(name) or "" for name in RELAY_FIELDS}
+    return point if any(point.values()) else None
+
+
+def relay_point_initial(relay_point: dict | None) -> dict:
+    return {f"relay_{key}": value for key, value in (relay_point or {}).items()}
+
+
+class DeliveryForm(RelayPointFields):
+    field_order = ["method", "pickup_location", *RELAY_FIELDS, "reason"]
+
     method = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMethod.choices)
     pickup_location = StoreChoiceField(
         label=_("Pickup store"), queryset=Location.objects.none(), required=False
@@ -71,6 +97,7 @@ class RequestedDeliveryForm(forms.Form):
     requested_date = forms.DateField(label=_("Requested date"), required=False, widget=DateInput)
     slot_start = forms.TimeField(label=_("Slot from"), required=False, widget=TimeInput)
     slot_end = forms.TimeField(label=_("Slot to"), required=False, widget=TimeInput)
+    instructions = forms.CharField(label=_("Delivery instructions"), max_length=300, required=False)
 
 
 class CancelForm(forms.Form):
@@ -108,27 +135,18 @@ class CancelForm(forms.Form):
             )
         return data
 
-    def plan(self) -> list[tuple]:
-        """(line, units, refund) for what this cancellation takes off."""
-        data = self.cleaned_data
-        chosen = (
-            {line.line_number: line.open_quantity for line in self.open_lines}
-            if data.get("whole")
-            else data["units"]
-        )
-        return [
-            (line, chosen[line.line_number], line.value_of(line.active_quantity)
-             - line.value_of(line.active_quantity - chosen[line.line_number]))
-            for line in self.open_lines
-            if line.line_number in chosen
-        ]  # fmt: skip
+    def units(self) -> dict[int, int]:
+        """{line number: units} this cancellation takes off (every open unit for the whole order)."""
+        if self.cleaned_data.get("whole"):
+            return {line.line_number: line.open_quantity for line in self.open_lines}
+        return self.cleaned_data["units"]
 
 
 class HoldForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=300)
 
 
-class OrderEntryForm(forms.Form):
+class OrderEntryForm(RelayPointFields):
     """The call centre takes an order on the phone for a customer."""
 
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -141,6 +159,9 @@ class OrderEntryForm(forms.Form):
         label=_("Pickup store"), queryset=Location.objects.none(), required=False
     )
     requested_date = forms.DateField(label=_("Requested date"), required=False, widget=DateInput)
+    slot_start = forms.TimeField(label=_("Slot from"), required=False, widget=TimeInput)
+    slot_end = forms.TimeField(label=_("Slot to"), required=False, widget=TimeInput)
+    instructions = forms.CharField(label=_("Delivery instructions"), max_length=300, required=False)
     line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
     line2 = forms.CharField(label=_("Address (continued)"), max_length=200, required=False)
     postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)

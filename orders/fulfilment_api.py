@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +23,10 @@ from omni.api import (
     paginate,
 )
 from omni.trace import Trace
+from omni.vocabulary import DeliveryMethod
 
 from . import selectors, services
-from .api import AddressOutput
+from .api import AddressOutput, RelayPointOutput
 from .models import FulfilmentOrder, FulfilmentOrderLine
 from .selectors import orders_visible_to
 
@@ -41,18 +42,49 @@ class FulfilmentLineOutput(serializers.ModelSerializer):
         fields = ["line", "sku", "ean", "name", "quantity", "qty_picked", "qty_short"]
 
 
+class DeliverySlotOutput(serializers.Serializer):
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class FulfilmentDeliveryOutput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices, source="delivery_method")
+    relay_point = RelayPointOutput(
+        allow_null=True, help_text="Where the parcel goes, for a relay point or locker; null otherwise."
+    )
+    requested_date = serializers.DateField(allow_null=True)
+    requested_slot = serializers.SerializerMethodField()
+    instructions = serializers.CharField(source="delivery_instructions")
+
+    @extend_schema_field(DeliverySlotOutput(allow_null=True))
+    def get_requested_slot(self, fo) -> dict | None:
+        if fo.requested_slot_start and fo.requested_slot_end:
+            return {"start": fo.requested_slot_start.isoformat(), "end": fo.requested_slot_end.isoformat()}
+        return None
+
+
 class FulfilmentOrderOutput(serializers.ModelSerializer):
     order = serializers.CharField(source="order.number")
     location = serializers.CharField(source="location.code")
     destination = serializers.CharField(source="destination.code", allow_null=True, default=None)
     lines = FulfilmentLineOutput(many=True)
-    shipping_address = AddressOutput(source="order.shipping_address", allow_null=True)
+    shipping_address = serializers.SerializerMethodField(
+        help_text="The customer's address, only when the parcel is delivered there (null for a relay "
+        "point, a locker or a pickup store)."
+    )
+    delivery = FulfilmentDeliveryOutput(
+        source="*", help_text="Where and when the customer wants it, and their instructions."
+    )
+
+    @extend_schema_field(AddressOutput(allow_null=True))
+    def get_shipping_address(self, fo) -> dict | None:
+        return fo.order.shipping_address if fo.ships_home else None
 
     class Meta:
         model = FulfilmentOrder
         fields = [
             "number", "order", "location", "mode", "destination", "status", "acknowledge_by", "ready_by",
-            "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "shipping_address",
+            "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "delivery", "shipping_address",
             "pickup_code", "ready_at", "customer_arrived_at", "parking_spot", "received_at",
             "lines", "created_at", "updated_at",
         ]  # fmt: skip

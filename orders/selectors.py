@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
@@ -13,7 +14,16 @@ from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 from omni.search import Folded, fold
 
-from .models import Allocation, FulfilmentOrder, Notification, Order, OrderEvent, OrderLine, Payment
+from .models import (
+    Allocation,
+    DeliveryCharge,
+    FulfilmentOrder,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+)
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -99,6 +109,7 @@ def order_get(*, user, number: str) -> Order:
                 ),
             ),
             "payments",
+            "delivery_charges",
             Prefetch("events", OrderEvent.objects.select_related("actor", "api_client", "line")),
         )
         .filter(number=number)
@@ -147,7 +158,10 @@ def order_as_placed(order: Order) -> Order:
             Payment.objects.none(),
             written["payments"] if written["payments"] is not None else order.payments.order_by("pk"),
         ),
+        "delivery_charges": _as_prefetched(DeliveryCharge.objects.none(), written["delivery_charges"]),
     }
+    for charge in written["delivery_charges"]:
+        charge.order = answer  # whose lines the answer lists per delivery group
     return answer
 
 
@@ -185,6 +199,7 @@ def order_tracking(order: Order) -> dict:
         "status": order.status,
         "status_label": order.get_status_display(),
         "placed_at": order.placed_at,
+        "delivery_total": order.delivery_total,
         "total": order.total,
         "lines": [
             {
@@ -294,3 +309,39 @@ def outbox_list(*, state: str | None = None) -> QuerySet[Notification]:
     if state:
         rows = rows.filter(_outbox_state_filter(state))
     return rows.order_by("-created_at", "-pk")
+
+
+def cancellation_preview(*, order: Order, units: dict[int, int]) -> dict:
+    """What cancelling ``units`` ({line number: units}) would give back, changing nothing: per
+    line (line, units, amount, to the cent as the cancellation computes it), the delivery fees
+    the refund rule would return with it (charge, reason), and the total."""
+    from .services.delivery import delivery_group, delivery_refund_due
+
+    lines = list(order.lines.all())
+    plan = []
+    after = []
+    for line in lines:
+        going = units.get(line.line_number, 0)
+        if going:
+            plan.append(
+                (
+                    line,
+                    going,
+                    line.value_of(line.active_quantity) - line.value_of(line.active_quantity - going),
+                )
+            )
+        projected = copy.copy(line)
+        projected.qty_cancelled += going
+        after.append(projected)
+    groups: dict[str, list[OrderLine]] = {}
+    for line in after:
+        groups.setdefault(delivery_group(line), []).append(line)
+    fees = [
+        (charge, reason)
+        for charge in DeliveryCharge.objects.filter(order=order).order_by("pk")
+        if (reason := delivery_refund_due(charge, groups.get(charge.group, []))) and charge.amount
+    ]
+    total = sum((amount for _line, _units, amount in plan), Decimal("0.00")) + sum(
+        (charge.amount for charge, _reason in fees), Decimal("0.00")
+    )
+    return {"plan": plan, "fees": fees, "refund": total}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +19,7 @@ from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import selectors, services
 from .forms import (
+    RELAY_FIELDS,
     AddressForm,
     CancelForm,
     DeliveryForm,
@@ -29,6 +28,8 @@ from .forms import (
     OrderEntryForm,
     OrderSearchForm,
     RequestedDeliveryForm,
+    relay_point_from,
+    relay_point_initial,
 )
 from .models import OrderLine
 
@@ -55,7 +56,11 @@ def _detail_context(request, order, **forms) -> dict:
             "delivery": forms.get(f"delivery-{line.line_number}")
             or DeliveryForm(
                 prefix=f"delivery-{line.line_number}",
-                initial={"method": line.delivery_method, "pickup_location": line.pickup_location_id},
+                initial={
+                    "method": line.delivery_method,
+                    "pickup_location": line.pickup_location_id,
+                    **relay_point_initial(line.relay_point),
+                },
             ),
             "requested": forms.get(f"requested-{line.line_number}")
             or RequestedDeliveryForm(
@@ -64,6 +69,7 @@ def _detail_context(request, order, **forms) -> dict:
                     "requested_date": line.requested_date,
                     "slot_start": line.requested_slot_start,
                     "slot_end": line.requested_slot_end,
+                    "instructions": line.delivery_instructions,
                 },
             ),
             "changeable": line.status in OrderLine.CHANGEABLE and order.is_open,
@@ -116,8 +122,7 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(user=request.user, number=number)
     form = CancelForm(request.POST, prefix="cancel", lines=list(order.lines.all()))
     if form.is_valid() and not form.cleaned_data["confirm"]:
-        plan = form.plan()
-        review = {"plan": plan, "refund": sum((refund for _line, _units, refund in plan), Decimal("0.00"))}
+        review = selectors.cancellation_preview(order=order, units=form.units())
         return render(
             request,
             "orders/order_detail.html",
@@ -150,6 +155,7 @@ def order_line_delivery_view(request: HttpRequest, number: str, line: int) -> Ht
             line_number=line,
             delivery_method=data["method"],
             pickup_location=data.get("pickup_location"),
+            relay_point=relay_point_from(data),
             trace=trace,
         )
         if changed.qty_backordered:
@@ -170,6 +176,7 @@ def order_line_requested_view(request: HttpRequest, number: str, line: int) -> H
             requested_date=data.get("requested_date"),
             slot_start=data.get("slot_start"),
             slot_end=data.get("slot_end"),
+            instructions=data.get("instructions") or "",
             trace=trace,
         )
         return _("The requested delivery is changed.")
@@ -229,7 +236,11 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
                         "quantity": line.get("quantity") or 1,
                         "delivery_method": data["method"],
                         "pickup_location": pickup.code if pickup else "",
+                        "relay_point": relay_point_from(data),
                         "requested_date": data.get("requested_date"),
+                        "requested_slot_start": data.get("slot_start"),
+                        "requested_slot_end": data.get("slot_end"),
+                        "delivery_instructions": data.get("instructions") or "",
                     }
                     for line in wanted
                 ],
@@ -248,7 +259,11 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
         "delivery_fields": (
             "method",
             "pickup_location",
+            *RELAY_FIELDS,
             "requested_date",
+            "slot_start",
+            "slot_end",
+            "instructions",
             "line1",
             "line2",
             "postcode",

@@ -15,8 +15,8 @@ from omni.api import InputSerializer
 from omni.errors import DomainError
 from omni.vocabulary import DeliveryMethod, SalesChannel
 
-from . import selectors
-from .reasons import code_refusal_text, reason_text
+from . import delivery, selectors
+from .reasons import code_refusal_text, fee_rule_text, reason_text
 
 
 class QuoteLineInput(InputSerializer):
@@ -33,8 +33,16 @@ class QuoteInput(InputSerializer):
         child=serializers.CharField(max_length=40), required=False, default=list, max_length=10
     )
     delivery_method = serializers.ChoiceField(
-        choices=DeliveryMethod.choices, required=False, allow_blank=True, default=""
+        choices=DeliveryMethod.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With a method, the answer has the delivery fee the order will record.",
     )
+    postcode = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, default="", help_text="The destination's (its zone)."
+    )
+    country = serializers.CharField(max_length=2, required=False, default="FR")
 
 
 class QuoteDiscountOutput(serializers.Serializer):
@@ -67,6 +75,39 @@ class QuoteNotAppliedOutput(serializers.Serializer):
     why = serializers.CharField(help_text="The same, in words.")
 
 
+class DeliveryFeeOutput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    zone = serializers.ChoiceField(choices=delivery.ZONES)
+    list_amount = serializers.DecimalField(
+        max_digits=8, decimal_places=2, help_text="The method's price in the zone, before waivers."
+    )
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="What the customer pays.")
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    tax_amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="VAT included in amount.")
+    rule = serializers.ChoiceField(
+        choices=[
+            delivery.STANDARD,
+            delivery.FREE_FROM_THRESHOLD,
+            delivery.WAIVED_BY_PROMOTION,
+            delivery.NO_FEE,
+        ]
+    )
+    why = serializers.CharField(help_text="The rule, in words.")
+    waived_by = serializers.IntegerField(allow_null=True, help_text="The promotion that made it free.")
+    free_from = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, help_text="Basket value from which it is free."
+    )
+
+
+def fee_payload(fee: delivery.DeliveryFee, promotion_names: dict[int, str]) -> dict:
+    return {
+        "method": fee.method, "zone": fee.zone, "list_amount": fee.list_amount, "amount": fee.amount,
+        "tax_rate": fee.tax_rate, "tax_amount": fee.tax_amount, "rule": fee.rule,
+        "why": fee_rule_text(fee.rule, promotion=promotion_names.get(fee.waived_by, ""), free_from=fee.free_from),
+        "waived_by": fee.waived_by, "free_from": fee.free_from,
+    }  # fmt: skip
+
+
 class QuoteOutput(serializers.Serializer):
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -81,13 +122,21 @@ class QuoteOutput(serializers.Serializer):
     waived_delivery = serializers.DictField(
         child=serializers.IntegerField(), help_text="Delivery methods made free, with the promotion's id."
     )
+    delivery = DeliveryFeeOutput(
+        allow_null=True, help_text="The delivery fee, when a delivery method was given; null otherwise."
+    )
+    total_with_delivery = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="What the customer pays: the goods' total plus delivery."
+    )
     rules_version = serializers.CharField()
 
 
-def quote_payload(result: selectors.BasketQuote) -> dict:
+def quote_payload(result: selectors.BasketQuote, fee: delivery.DeliveryFee | None = None) -> dict:
     quote = result.quote
     names = {a["id"]: a["name"] for a in quote.applied}
     return {
+        "delivery": fee_payload(fee, names) if fee else None,
+        "total_with_delivery": quote.total + (fee.amount if fee else delivery.ZERO),
         "currency": "EUR",
         "subtotal": quote.subtotal,
         "discount": quote.discount,
@@ -142,7 +191,15 @@ class QuoteApi(APIView):
             codes=data["codes"],
             delivery_methods=[data["delivery_method"]] if data["delivery_method"] else [],
         )
-        return Response(QuoteOutput(quote_payload(result)).data)
+        fee = None
+        if data["delivery_method"]:
+            fee = delivery.delivery_fee(
+                method=data["delivery_method"],
+                basket_value=result.quote.total,
+                zone=delivery.delivery_zone(postcode=data["postcode"], country=data["country"]),
+                waived_delivery=result.quote.waived_delivery,
+            )
+        return Response(QuoteOutput(quote_payload(result, fee)).data)
 
 
 class SnapshotApi(APIView):

@@ -42,3 +42,14 @@ def reason_text(reason: dict) -> str:
 
 def code_refusal_text(code: str) -> str:
     return str(_CODES.get(code, code))
+
+
+def fee_rule_text(rule: str, *, promotion: str = "", free_from=None) -> str:
+    """Why a delivery fee is what it is (``promotions.delivery`` gives the rule's code)."""
+    if rule == "promotion":
+        return _("offered by %(promotion)s") % {"promotion": promotion} if promotion else _("offered")
+    if rule == "free_from":
+        return _("free from %(amount)s €") % {"amount": free_from}
+    if rule == "no_fee":
+        return _("no delivery fee")
+    return _("standard rate")

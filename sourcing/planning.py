@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from inventory.geo import distance_km_sql
 from inventory.models import SKU, Location
 from omni.vocabulary import DeliveryMethod, FulfilmentMode
+from promotions.delivery import delivery_fee, delivery_zone
 from promotions.selectors import basket_quote
 
 from .engine import (
@@ -96,12 +96,6 @@ def _pickup_points_near(point: tuple[float, float], limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _price(method: str, basket_value: Decimal) -> Decimal:
-    if basket_value >= Decimal(settings.OMNI_FREE_DELIVERY_FROM):
-        return Decimal("0.00")
-    return Decimal(settings.OMNI_DELIVERY_PRICES.get(method, "0.00"))
-
-
 def promise_options(
     *,
     lines: list[tuple[SKU, int]],
@@ -116,7 +110,17 @@ def promise_options(
     nearest pickup stores click & collect from their shelf or ship to store. One snapshot,
     one engine run per option, nothing reserved."""
     moment = timezone.localtime()
-    value = basket_quote(lines=lines, channel=channel, customer=customer).quote.total
+    # The same quote and fee as the order will record (promotions.delivery.delivery_fee).
+    quote = basket_quote(
+        lines=lines, channel=channel, customer=customer, delivery_methods=DeliveryMethod.values
+    ).quote
+    value, zone = quote.total, delivery_zone(postcode=postcode)
+
+    def _price(method: str, basket_value: Decimal) -> Decimal:
+        return delivery_fee(
+            method=method, basket_value=basket_value, zone=zone, waived_delivery=quote.waived_delivery
+        ).amount
+
     stores = _pickup_points_near(point, NEAREST_PICKUP_STORES)
     snapshot = network_snapshot(sku_ids={sku.pk for sku, _ in lines}, location_ids=stores, moment=moment)
     needs = [LineNeed(str(i), sku.pk, sku.code, qty) for i, (sku, qty) in enumerate(lines, start=1)]

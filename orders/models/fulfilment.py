@@ -19,7 +19,7 @@ from django_fsm import FSMField, transition
 
 from inventory.models import Location
 from omni.trace import Channel
-from omni.vocabulary import FulfilmentMode
+from omni.vocabulary import DeliveryMethod, FulfilmentMode
 
 from .orders import Allocation, Order, OrderLine
 
@@ -66,6 +66,16 @@ class FulfilmentOrder(models.Model):
     # The SLA deadline that applies in the current status (null once none applies).
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    # Where and when the customer wants the parcel, copied from the order's lines when the
+    # work is created and kept in step with them until it is packed (``orders.services.changes``).
+    delivery_method = models.CharField(
+        _("delivery"), max_length=20, choices=DeliveryMethod.choices, blank=True
+    )
+    relay_point = models.JSONField(_("relay point"), null=True, blank=True)
+    requested_date = models.DateField(_("requested date"), null=True, blank=True)
+    requested_slot_start = models.TimeField(_("slot from"), null=True, blank=True)
+    requested_slot_end = models.TimeField(_("slot to"), null=True, blank=True)
+    delivery_instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
@@ -129,6 +139,27 @@ class FulfilmentOrder(models.Model):
         if self.due_at is not None:
             self.due_at += held
         self.held_since = None
+
+    # The delivery details that follow the order's lines while the work is open.
+    DELIVERY_FIELDS = (
+        "delivery_method", "relay_point", "requested_date", "requested_slot_start", "requested_slot_end",
+        "delivery_instructions",
+    )  # fmt: skip
+    # Once packed, the label is printed: the delivery can no longer change.
+    DELIVERY_FROZEN = (Status.PACKED,)
+
+    def delivery_from(self, line) -> None:
+        """Copy where and when the customer wants the line delivered."""
+        for name in self.DELIVERY_FIELDS:
+            setattr(self, name, getattr(line, name))
+
+    @property
+    def ships_to_relay(self) -> bool:
+        return self.delivery_method == DeliveryMethod.SHIP_TO_RELAY
+
+    @property
+    def ships_home(self) -> bool:
+        return self.delivery_method == DeliveryMethod.SHIP_TO_ADDRESS
 
     @property
     def is_pickup(self) -> bool:

@@ -54,6 +54,10 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2, default=0)
     discount_total = models.DecimalField(_("discounts"), max_digits=12, decimal_places=2, default=0)
+    # Delivery fees charged (their charges, ``DeliveryCharge``, say per delivery group), and
+    # the VAT they include; ``total`` and ``tax_total`` include them.
+    delivery_total = models.DecimalField(_("delivery"), max_digits=12, decimal_places=2, default=0)
+    delivery_tax = models.DecimalField(_("VAT on delivery"), max_digits=12, decimal_places=2, default=0)
     tax_total = models.DecimalField(_("of which VAT"), max_digits=12, decimal_places=2, default=0)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=0)
     notes = models.TextField(_("notes"), blank=True)
@@ -174,6 +178,7 @@ class OrderLine(models.Model):
     requested_date = models.DateField(_("requested date"), null=True, blank=True)
     requested_slot_start = models.TimeField(_("slot from"), null=True, blank=True)
     requested_slot_end = models.TimeField(_("slot to"), null=True, blank=True)
+    delivery_instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     qty_allocated = models.PositiveIntegerField(_("allocated"), default=0)
@@ -415,6 +420,66 @@ class Payment(models.Model):
         return f"{self.get_method_display()} {self.amount_authorised} €"
 
 
+class DeliveryCharge(models.Model):
+    """The delivery fee of one delivery group of an order (its lines going one way to one
+    place: home, a relay point, a pickup store), as the promise quoted it: its method, zone,
+    the basket value the free-delivery threshold was applied to, the promotion that waived
+    it, its VAT. Charged with the group's first parcel; refunded by rule
+    (``orders.services.delivery.delivery_refund_due``)."""
+
+    class Status(models.TextChoices):
+        CHARGED = "charged", _("Charged")
+        REFUNDED = "refunded", _("Refunded")
+
+    class Rule(models.TextChoices):
+        STANDARD = "standard", _("Standard rate")
+        FREE_FROM = "free_from", _("Free from the threshold")
+        PROMOTION = "promotion", _("Offered by a promotion")
+        NO_FEE = "no_fee", _("No fee")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="delivery_charges")
+    group = models.CharField(_("delivery group"), max_length=120)
+    method = models.CharField(_("delivery"), max_length=20, choices=DeliveryMethod.choices)
+    zone = models.CharField(_("zone"), max_length=20)
+    basket_value = models.DecimalField(_("basket value"), max_digits=12, decimal_places=2)
+    list_amount = models.DecimalField(_("list price"), max_digits=8, decimal_places=2)
+    amount = models.DecimalField(_("fee"), max_digits=8, decimal_places=2)
+    tax_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    # {id, name} of the promotion that waived the fee.
+    waived_by = models.JSONField(_("waived by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHARGED)
+    refund_reason = models.CharField(_("why refunded"), max_length=30, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery charge")
+        verbose_name_plural = _("delivery charges")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="delivery_charge_within_list_price",
+                condition=Q(amount__gte=0, amount__lte=F("list_amount")),
+            ),
+            # One live charge per delivery group.
+            models.UniqueConstraint(
+                fields=["order", "group"], name="delivery_charge_per_group", condition=Q(status="charged")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.group} {self.amount} €"
+
+    @property
+    def tax_amount(self) -> Decimal:
+        return money(self.amount * self.tax_rate / (100 + self.tax_rate))
+
+    @property
+    def is_charged(self) -> bool:
+        return self.status == self.Status.CHARGED
+
+
 class OrderEvent(models.Model):
     """The order's timeline: one row for every change, with who, when, which channel, why."""
 
@@ -434,6 +499,8 @@ class OrderEvent(models.Model):
         PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
         PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
         NOTE = "note", _("Note")
+        DELIVERY_FEE_CHARGED = "fee_charged", _("Delivery fee")
+        DELIVERY_FEE_REFUNDED = "fee_refunded", _("Delivery fee refunded")
         FULFILMENT_ACKNOWLEDGED = "fo_acknowledged", _("Fulfilment acknowledged")
         FULFILMENT_PICKED = "fo_picked", _("Picked")
         FULFILMENT_PACKED = "fo_packed", _("Packed")

@@ -17,6 +17,7 @@ from .changes import (
     order_line_change_requested_delivery,
     order_release,
 )
+from .delivery import delivery_charges_sync, delivery_group, delivery_refund_due
 from .fulfilment import (
     HandoverProofRequired,
     IllegalFulfilmentChange,
@@ -50,6 +51,9 @@ __all__ = [
     "HandoverProofRequired",
     "IdempotencyConflict",
     "IllegalChange",
+    "delivery_charges_sync",
+    "delivery_group",
+    "delivery_refund_due",
     "IllegalFulfilmentChange",
     "PickupCodeMismatch",
     "Sourced",

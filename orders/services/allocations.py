@@ -62,8 +62,9 @@ def plan_apply(
     if plan.run is None:
         return Sourced()
     sequence = FulfilmentOrder.objects.filter(order=order).count() if first_work is None else first_work
-    fulfilment_orders = FulfilmentOrder.objects.bulk_create(
-        FulfilmentOrder(
+    fulfilment_orders = []
+    for n, work in enumerate(plan.work, start=1):
+        fo = FulfilmentOrder(
             number=f"{order.number}-{sequence + n}",
             order=order,
             location_id=work.location_id,
@@ -75,8 +76,11 @@ def plan_apply(
             due_at=work.acknowledge_by,
             promised_date=work.date,
         )
-        for n, work in enumerate(plan.work, start=1)
-    )
+        # A piece of work serves one delivery group (one method, one destination): its
+        # first line says where and when the customer wants it.
+        fo.delivery_from(by_key[min(work.lines, key=int)])
+        fulfilment_orders.append(fo)
+    fulfilment_orders = FulfilmentOrder.objects.bulk_create(fulfilment_orders)
     owners, allocations = [], []
     for fo, work in zip(fulfilment_orders, plan.work, strict=True):
         for key, (quantity, reservation) in work.lines.items():

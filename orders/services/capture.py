@@ -17,6 +17,7 @@ from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod
 
 from ..models import IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
+from .delivery import delivery_charges_price, delivery_charges_record
 from .payments import payments_settle
 from .pricing import basket_price
 from .promotions import redemptions_record
@@ -63,11 +64,34 @@ def _clean_address(address: dict | None) -> dict | None:
     return cleaned
 
 
+RELAY_POINT_FIELDS = ("id", "name", "carrier", "line1", "postcode", "city")
+
+
+def clean_relay_point(relay_point: dict | None) -> dict | None:
+    """The relay point or locker as the carrier knows it: its id, name, carrier and address."""
+    if not relay_point:
+        return None
+    return {key: str(relay_point.get(key) or "").strip() for key in RELAY_POINT_FIELDS}
+
+
+MAX_INSTRUCTIONS = 300
+
+
 def validate_delivery(
-    *, method: str, pickup_location: Location | None, relay_point: dict | None, requested_date, slot
+    *,
+    method: str,
+    pickup_location: Location | None,
+    relay_point: dict | None,
+    requested_date,
+    slot,
+    instructions: str = "",
 ) -> dict:
     """Field errors for one line's delivery choice (empty when it makes sense)."""
     errors: dict[str, list[str]] = {}
+    if len(instructions or "") > MAX_INSTRUCTIONS:
+        errors["delivery_instructions"] = [
+            _("Delivery instructions take at most %(n)s characters.") % {"n": MAX_INSTRUCTIONS}
+        ]
     if method in DeliveryMethod.pickups():
         if pickup_location is None:
             errors["pickup_location"] = [_("Choose the store where the customer will collect.")]
@@ -119,6 +143,7 @@ def _line_errors(line: dict, skus: dict[str, SKU], locations: dict[str, Location
                 relay_point=line.get("relay_point"),
                 requested_date=line.get("requested_date"),
                 slot=(line.get("requested_slot_start"), line.get("requested_slot_end")),
+                instructions=line.get("delivery_instructions") or "",
             )
         )
     return errors
@@ -144,7 +169,7 @@ def order_place(
 
     ``lines``: dicts with ``sku`` (code), ``quantity``, ``delivery_method`` and, as the method
     needs, ``pickup_location`` (code), ``relay_point``, ``requested_date``,
-    ``requested_slot_start``/``_end``. Every rule is checked before anything is written; one
+    ``requested_slot_start``/``_end``, ``delivery_instructions``. Every rule is checked before anything is written; one
     DomainError carries all field errors. With an ``idempotency_key`` (per client), a replay
     with the same ``request_hash`` returns the first order and creates nothing; another body
     under the same key raises IdempotencyConflict. Concurrent replays wait for the first.
@@ -209,7 +234,38 @@ def order_place(
             coupon_codes={code: [why] for code, why in priced.refused_codes.items()},
         )
     prices = priced.lines
-    total = priced.total
+    # The lines before their order exists: their delivery groups price the delivery fees.
+    unsaved = [
+        OrderLine(
+            line_number=number,
+            sku=skus[line["sku"]],
+            sku_code=line["sku"],
+            name=skus[line["sku"]].name,
+            quantity=line["quantity"],
+            unit_price=price.unit_price,
+            unit_discount=price.unit_discount,
+            line_discount=price.line_discount,
+            promotions=list(price.promotions),
+            tax_rate=price.tax_rate,
+            delivery_method=line["delivery_method"],
+            pickup_location=locations.get(line.get("pickup_location") or ""),
+            relay_point=clean_relay_point(line.get("relay_point")),
+            requested_date=line.get("requested_date"),
+            requested_slot_start=line.get("requested_slot_start"),
+            requested_slot_end=line.get("requested_slot_end"),
+            delivery_instructions=(line.get("delivery_instructions") or "").strip(),
+            promised_date=line.get("promised_date"),
+        )
+        for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
+    ]
+    charges = delivery_charges_price(
+        order=Order(shipping_address=shipping_address),
+        lines=unsaved,
+        basket_value=priced.total,
+        waived=priced.quote.waived_delivery,
+        names={a["id"]: a["name"] for a in priced.applied},
+    )
+    total = priced.total + sum((charge.amount for charge in charges), Decimal("0"))
     payments = payments or []
     # A tender without an amount was authorised for the whole order (the call centre's
     # payment terminal is run for the total the page shows).
@@ -236,29 +292,9 @@ def order_place(
     )
     if shipping_address:
         customers.address_remember(customer=identified, address=shipping_address)
-    order_lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            line_number=number,
-            sku=skus[line["sku"]],
-            sku_code=line["sku"],
-            name=skus[line["sku"]].name,
-            quantity=line["quantity"],
-            unit_price=price.unit_price,
-            unit_discount=price.unit_discount,
-            line_discount=price.line_discount,
-            promotions=list(price.promotions),
-            tax_rate=price.tax_rate,
-            delivery_method=line["delivery_method"],
-            pickup_location=locations.get(line.get("pickup_location") or ""),
-            relay_point=line.get("relay_point"),
-            requested_date=line.get("requested_date"),
-            requested_slot_start=line.get("requested_slot_start"),
-            requested_slot_end=line.get("requested_slot_end"),
-            promised_date=line.get("promised_date"),
-        )
-        for number, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
-    )
+    for line in unsaved:
+        line.order = order
+    order_lines = OrderLine.objects.bulk_create(unsaved)
     tenders = Payment.objects.bulk_create(
         Payment(
             order=order,
@@ -269,12 +305,17 @@ def order_place(
         for p in payments
     )
     redemptions_record(order=order, priced=priced, channel=channel)
+    delivery_charges_record(order=order, charges=charges)
     event_record(
         order=order,
         kind=OrderEvent.Kind.PLACED,
         trace=trace,
         summary=_("%(count)s lines, %(total)s €") % {"count": len(order_lines), "total": total},
-        data={"channel": channel, "external_reference": external_reference},
+        data={
+            "channel": channel,
+            "external_reference": external_reference,
+            "delivery": str(sum((charge.amount for charge in charges), Decimal("0.00"))),
+        },
     )
     for line in order_lines:
         line.order = order
@@ -288,28 +329,36 @@ def order_place(
         IdempotencyKey.objects.create(
             client=client, key=idempotency_key, request_hash=request_hash, order=order
         )
-    _keep_in_hand(order, order_lines, sourced.allocations, None if settled_at_once else tenders)
+    _keep_in_hand(order, order_lines, sourced.allocations, None if settled_at_once else tenders, charges)
     return order, True
 
 
-def _keep_in_hand(order: Order, lines, allocations, payments) -> None:
+def _keep_in_hand(order: Order, lines, allocations, payments, charges) -> None:
     """What capture wrote, kept on the order for its answer to the client
     (``selectors.order_as_placed``), which then need not read it all again."""
-    order.written_at_capture = {"lines": list(lines), "allocations": list(allocations), "payments": payments}
+    order.written_at_capture = {
+        "lines": list(lines),
+        "allocations": list(allocations),
+        "payments": payments,
+        "delivery_charges": list(charges),
+    }
 
 
 def order_recalculate(*, order: Order, lines=None) -> None:
-    """Totals from the lines (cancelled units no longer count); the status follows the lines."""
+    """Totals from the lines (cancelled units no longer count) plus the delivery fees charged
+    (``order.delivery_total``, kept by ``delivery``); the status follows the lines."""
     lines = list(lines if lines is not None else order.lines.all())
     order.subtotal = sum((money(line.unit_price * line.active_quantity) for line in lines), Decimal("0"))
     order.discount_total = sum((line.discount_total for line in lines), Decimal("0"))
-    order.total = sum((line.line_total for line in lines), Decimal("0"))
-    order.tax_total = sum((line.tax_amount for line in lines), Decimal("0"))
+    order.total = sum((line.line_total for line in lines), Decimal("0")) + order.delivery_total
+    order.tax_total = sum((line.tax_amount for line in lines), Decimal("0")) + order.delivery_tax
     order.settle(lines)
     order.save(
         update_fields=[
             "subtotal",
             "discount_total",
+            "delivery_total",
+            "delivery_tax",
             "total",
             "tax_total",
             "status",

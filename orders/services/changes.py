@@ -15,9 +15,17 @@ from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod
 
 from ..locks import fulfilment_order_lock, order_lock
-from ..models import FulfilmentOrder, Order, OrderEvent, OrderLine
+from ..models import Allocation, FulfilmentOrder, Order, OrderEvent, OrderLine
 from . import allocations
-from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
+from .capture import (
+    _address_errors,
+    _clean_address,
+    clean_relay_point,
+    order_recalculate,
+    requested_slot,
+    validate_delivery,
+)
+from .delivery import delivery_charge_move, delivery_charges_sync, delivery_group
 from .fulfilment import fulfilment_orders_settle
 from .payments import payments_settle
 from .promotions import redemptions_release
@@ -27,6 +35,45 @@ from .timeline import event_record
 
 class IllegalChange(ConflictError):
     code = "illegal_change"
+
+
+class DeliveryAlreadyPacked(IllegalChange):
+    """The parcel is packed (its label printed): where and when it goes can no longer change."""
+
+    code = "delivery_already_packed"
+
+
+def _line_work(line: OrderLine) -> list[FulfilmentOrder]:
+    """The open work holding the line's units, locked by id. Caller holds the order's lock."""
+    ids = (
+        FulfilmentOrder.objects.filter(
+            lines__order_line=line,
+            lines__allocation__status=Allocation.Status.ACTIVE,
+            status__in=FulfilmentOrder.OPEN,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return [fulfilment_order_lock(pk) for pk in ids]
+
+
+def _refuse_packed(line: OrderLine, work: list[FulfilmentOrder]) -> None:
+    packed = [fo.number for fo in work if fo.status in FulfilmentOrder.DELIVERY_FROZEN]
+    if packed:
+        raise DeliveryAlreadyPacked(
+            _("Line %(line)s is already packed (%(work)s): its delivery can no longer change.")
+            % {"line": line.line_number, "work": ", ".join(packed)},
+            field="line",
+        )
+
+
+def _work_follow(line: OrderLine, work: list[FulfilmentOrder]) -> list[str]:
+    """The open work takes the line's new delivery details; returns the numbers updated."""
+    for fo in work:
+        fo.delivery_from(line)
+        fo.save(update_fields=[*FulfilmentOrder.DELIVERY_FIELDS, "updated_at"])
+    return [fo.number for fo in work]
 
 
 def _line(lines: list[OrderLine], number: int) -> OrderLine:
@@ -85,6 +132,7 @@ def order_cancel(*, order: Order, trace: Trace, lines: dict[int, int | None] | N
             data={"quantity": quantity},
             notify=False,
         )
+    delivery_charges_sync(order=order, lines=order_lines, trace=trace)
     order_recalculate(order=order, lines=order_lines)
     fulfilment_orders_settle(order=order)
     payments_settle(order=order, trace=trace)
@@ -112,14 +160,19 @@ def _refuse_after_shipment(order: Order, lines: list[OrderLine], *, what: str) -
 
 @transaction.atomic
 def order_change_shipping_address(*, order: Order, address: dict, trace: Trace) -> Order:
-    """New address for the home-delivery lines not yet shipped."""
+    """New address for the home-delivery lines not yet shipped; refused
+    (``delivery_already_packed``) while one of their parcels is packed."""
     order, lines = order_lock(order)
     home_lines = [line for line in lines if line.delivery_method == DeliveryMethod.SHIP_TO_ADDRESS]
     if not home_lines:
         raise IllegalChange(_("No line of this order is delivered to an address."))
-    _refuse_after_shipment(order, home_lines, what=_("Every home-delivery line has already shipped."))
+    open_lines = _refuse_after_shipment(
+        order, home_lines, what=_("Every home-delivery line has already shipped.")
+    )
     if errors := _address_errors(address):
         raise DomainError(_("The address is incomplete."), code="invalid", address=errors)
+    for line in open_lines:  # the label of a packed parcel is printed
+        _refuse_packed(line, _line_work(line))
     before = order.shipping_address
     order.shipping_address = _clean_address(address)
     order.save(update_fields=["shipping_address", "updated_at"])
@@ -142,7 +195,12 @@ def order_line_change_requested_delivery(
     trace: Trace,
     slot_start: datetime.time | None = None,
     slot_end: datetime.time | None = None,
+    instructions: str | None = None,
 ) -> OrderLine:
+    """New requested date and slot (and delivery instructions, unless None) for a line not yet
+    shipped. The open work holding its units follows at once; once that work is packed the
+    change is refused (``delivery_already_packed``) and nothing changes. Holds the order's
+    lock, then its fulfilment orders'; records one timeline event."""
     order, lines = order_lock(order)
     _refuse_closed(order)
     line = _line(lines, line_number)
@@ -157,20 +215,37 @@ def order_line_change_requested_delivery(
         relay_point=line.relay_point,
         requested_date=requested_date,
         slot=(slot_start, slot_end),
+        instructions=instructions or "",
     )
     if errors:
         raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+    work = _line_work(line)
+    _refuse_packed(line, work)
     before = {
         "date": str(line.requested_date or ""),
         "slot": requested_slot(line.requested_slot_start, line.requested_slot_end),
+        "instructions": line.delivery_instructions,
     }
     line.requested_date, line.requested_slot_start, line.requested_slot_end = (
         requested_date,
         slot_start,
         slot_end,
     )
-    line.save(update_fields=["requested_date", "requested_slot_start", "requested_slot_end"])
-    after = {"date": str(requested_date or ""), "slot": requested_slot(slot_start, slot_end)}
+    if instructions is not None:
+        line.delivery_instructions = instructions.strip()
+    line.save(
+        update_fields=[
+            "requested_date",
+            "requested_slot_start",
+            "requested_slot_end",
+            "delivery_instructions",
+        ]
+    )
+    after = {
+        "date": str(requested_date or ""),
+        "slot": requested_slot(slot_start, slot_end),
+        "instructions": line.delivery_instructions,
+    }
     event_record(
         order=order,
         line=line,
@@ -179,7 +254,7 @@ def order_line_change_requested_delivery(
         summary=_("Line %(line)s: %(date)s %(slot)s") % {"line": line_number, **after}
         if requested_date
         else _("Line %(line)s: no requested date") % {"line": line_number},
-        data={"before": before, "after": after},
+        data={"before": before, "after": after, "fulfilment_orders": _work_follow(line, work)},
     )
     return line
 
@@ -215,7 +290,31 @@ def order_line_change_delivery(
         errors["shipping_address"] = [_("Give the order a complete shipping address first.")]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+    work = _line_work(line)
+    _refuse_packed(line, work)
+    relay_point = clean_relay_point(relay_point)
     before = _delivery_label(line)
+    if delivery_method == line.delivery_method == DeliveryMethod.SHIP_TO_RELAY:
+        # Another relay point: the same parcel goes elsewhere, the work keeps its place (and
+        # the group's delivery fee goes with it).
+        before_group = delivery_group(line)
+        line.relay_point = relay_point
+        line.save(update_fields=["relay_point"])
+        delivery_charge_move(order=order, lines=lines, before=before_group, after=delivery_group(line))
+        after = _delivery_label(line)
+        event_record(
+            order=order,
+            line=line,
+            kind=OrderEvent.Kind.DELIVERY_METHOD_CHANGED,
+            trace=trace,
+            summary=_("Line %(line)s: %(before)s → %(after)s")
+            % {"line": line_number, "before": before, "after": after},
+            data={"before": before, "after": after, "fulfilment_orders": _work_follow(line, work)},
+        )
+        delivery_charges_sync(order=order, lines=lines, trace=trace)
+        order_recalculate(order=order, lines=lines)
+        payments_settle(order=order, trace=trace)
+        return line
     allocations.units_unsource(line=line, trace=trace)
     line.delivery_method = delivery_method
     line.pickup_location = pickup_location if delivery_method in DeliveryMethod.pickups() else None
@@ -238,7 +337,9 @@ def order_line_change_delivery(
             "allocated_at": made[0].location.code if made else None,
         },
     )
+    delivery_charges_sync(order=order, lines=lines, trace=trace)
     order_recalculate(order=order, lines=lines)
+    payments_settle(order=order, trace=trace)
     return line
 
 

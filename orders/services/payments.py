@@ -10,14 +10,23 @@ from django.utils.translation import gettext as _
 from omni.trace import Trace
 
 from ..locks import payments_lock
-from ..models import Order, OrderEvent, Payment
+from ..models import DeliveryCharge, Order, OrderEvent, Payment
+from .delivery import delivery_group
 from .timeline import event_record
 
 ZERO = Decimal("0.00")
 
 
 def _delivered_value(order: Order) -> Decimal:
-    return sum((line.value_of(line.qty_shipped + line.qty_collected) for line in order.lines.all()), ZERO)
+    """What the customer owes for what has left: the goods, and the delivery fee of each
+    group from its first parcel on."""
+    lines = list(order.lines.all())
+    goods = sum((line.value_of(line.qty_shipped + line.qty_collected) for line in lines), ZERO)
+    started = {delivery_group(line) for line in lines if line.qty_shipped or line.qty_collected}
+    if not started or not order.delivery_total:
+        return goods
+    charges = order.delivery_charges.filter(status=DeliveryCharge.Status.CHARGED, group__in=started)
+    return goods + sum((charge.amount for charge in charges), ZERO)
 
 
 def payments_settle(*, order: Order, trace: Trace) -> None:

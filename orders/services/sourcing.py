@@ -83,6 +83,7 @@ def sourcing_request_for(
                 point=point,
                 promised_date=line.promised_date,
                 excluded=frozenset(failures.get(line.pk, ())),
+                destination=str((line.relay_point or {}).get("id") or ""),
             )
         )
     return SourcingRequest(

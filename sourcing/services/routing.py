@@ -67,6 +67,8 @@ class SourcingLine:
     point: tuple[float, float] | None = None
     promised_date: datetime.date | None = None
     excluded: frozenset[int] = frozenset()  # locations that already failed this line
+    # Lines with different destinations at one postcode (two relay points) are never one parcel.
+    destination: str = ""
 
 
 @dataclass
@@ -83,7 +85,7 @@ class SourcingRequest:
         """The engine's view: one group per delivery (method, pickup store or destination)."""
         groups: dict[tuple, Group] = {}
         for line in self.lines:
-            key = (line.delivery_method, line.pickup_location_id, line.postcode, line.point)
+            key = (line.delivery_method, line.pickup_location_id, line.postcode, line.point, line.destination)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = Group(

@@ -61,7 +61,9 @@ def test_a_promotion_from_the_pages_applies_to_an_api_order(page, live_server, h
     response = api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="promo-walk-1")
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert order["discount_total"] == "11.96" and order["total"] == "47.84"
+    # 47.84 € of shirts, under the free-delivery threshold: home delivery adds 4.90 €.
+    assert order["discount_total"] == "11.96" and order["total"] == "52.74"
+    assert order["delivery_total"] == "4.90"
     assert order["lines"][0]["promotions"][0]["name"] == "Chemises -20 %"
 
     page.goto(f"{live_server.url}/promotions/")

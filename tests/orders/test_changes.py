@@ -243,12 +243,13 @@ def test_ready_for_pickup_then_collected_completes_the_order(
 
 
 def test_cash_paid_at_the_till_is_refunded_when_cancelled(api_as, call_centre, network):
-    payload = order_payload(channel="store", payments=[{"method": "cash", "amount": "49.90"}])
+    # The shirt and its home delivery (4.90 €): the fee goes back with the whole group.
+    payload = order_payload(channel="store", payments=[{"method": "cash", "amount": "54.80"}])
     client = api_as(call_centre)
     order = client.post(URL, payload, format="json").json()
-    assert Decimal(order["payments"][0]["amount_captured"]) == Decimal("49.90")
+    assert Decimal(order["payments"][0]["amount_captured"]) == Decimal("54.80")
     body = client.post(f"{URL}{order['number']}/cancel/", {}, format="json").json()
-    assert Decimal(body["payments"][0]["amount_refunded"]) == Decimal("49.90")
+    assert Decimal(body["payments"][0]["amount_refunded"]) == Decimal("54.80")
     assert "payment_refunded" in [e["kind"] for e in body["timeline"]]
 
 

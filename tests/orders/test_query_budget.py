@@ -11,9 +11,10 @@ from .conftest import fulfilment_orders, line, order_payload
 pytestmark = pytest.mark.django_db
 
 # Statements for a 3-line order through the API, authentication and answer included. The
-# aim is 25; 42 is where it stands (BENCHMARKS.md says what the rest is), the outbox row of the
-# confirmation e-mail included (written with its event, issue 21): it may only go down.
-CAPTURE_BUDGET = 42
+# aim is 25; 43 is where it stands (BENCHMARKS.md says what the rest is), the outbox row of the
+# confirmation e-mail included (written with its event, issue 21) and the delivery charges
+# (one INSERT for every delivery group, issue 15): it may only go down.
+CAPTURE_BUDGET = 43
 SHIP_BUDGET = 20  # statements for shipping a 2-line parcel (19 today)
 
 

@@ -173,3 +173,18 @@ def test_more_units_than_are_open_is_refused_beside_the_line(agent, two_shirts):
     )
     assert response.status_code == 400 and "less than or equal to 2" in response.content.decode()
     assert two_shirts.lines.get().qty_cancelled == 0
+
+
+def test_cancelling_everything_of_a_delivery_group_reads_back_its_fee_refund(agent, place, network):
+    order = place(lines=[{"sku": "CHE-OXF-BLE-M", "quantity": 1, "delivery": {"method": "ship_to_address"}}])
+    charge = order.delivery_charges.get()
+    assert charge.amount > 0  # a small basket pays its home delivery
+    review = agent.post(
+        f"/orders/{order.number}/cancel/",
+        {"cancel-whole": "on", "cancel-reason": "doublon"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    preview = review.context["cancel_review"]
+    assert preview["fees"] == [(charge, "group_cancelled")]
+    assert preview["refund"] == order.lines.get().line_total + charge.amount == order.total
+    assert 'data-testid="cancel-fee"' in review.content.decode()

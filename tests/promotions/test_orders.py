@@ -168,6 +168,7 @@ def test_any_basket_is_priced_alike_in_the_three_channels(
     cart = [("CHE-OXF-BLE-M", shirts)] + ([("JEA-SLI-IND-42", jeans)] if jeans else [])
     codes = ["sept"] if with_code else []
     quote = api_as(integration_client).post("/api/v1/pricing/quote/", {"channel": "call_centre", "codes": codes,
+        "delivery_method": "ship_to_address", "postcode": "69002",
         "lines": [{"sku": s, "quantity": q} for s, q in cart]}, format="json").json()  # fmt: skip
     p = order_payload(
         lines=[{"sku": s, "quantity": q, "delivery": {"method": "ship_to_address"}} for s, q in cart]
@@ -185,7 +186,9 @@ def test_any_basket_is_priced_alike_in_the_three_channels(
     from orders.models import Order
 
     entered = Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
-    assert quote["total"] == str(captured.total) == str(entered.total)
+    # What the customer pays: the goods and their home delivery (tests/promotions/test_delivery_fees.py).
+    assert quote["total_with_delivery"] == str(captured.total) == str(entered.total)
+    assert quote["delivery"]["amount"] == str(captured.delivery_total) == str(entered.delivery_total)
     for order in (captured, entered):
         assert [str(line.line_total) for line in order.lines.order_by("line_number")] == [
             line["total"] for line in quote["lines"]
