@@ -55,6 +55,14 @@ def test_dry_run_bad_basket_shows_the_error(client, head_office, network):
     ).content.decode()
     assert 'class="errorlist' in page and "NOPE" in page
     assert not SourcingRun.objects.exists()
+    # the same through htmx ("Simulate"): the errors come back in the results, not an empty answer
+    fragment = client.get(
+        "/sourcing/dry-run/",
+        {"basket": "NOPE 1", "postcode": "69002", "channel": "web"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert 'data-testid="dry-run-errors"' in fragment and "NOPE" in fragment and "<html" not in fragment
 
 
 def test_backorder_queue_and_source_again(client, call_centre, place, network, head_office):
