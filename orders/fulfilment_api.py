@@ -26,7 +26,7 @@ from omni.trace import Trace
 
 from . import selectors, services
 from .api import AddressOutput
-from .models import FulfilmentOrder, FulfilmentOrderLine
+from .models import FulfilmentOrder, FulfilmentOrderLine, RejectionReason
 from .selectors import orders_visible_to
 
 
@@ -47,12 +47,23 @@ class FulfilmentOrderOutput(serializers.ModelSerializer):
     destination = serializers.CharField(source="destination.code", allow_null=True, default=None)
     lines = FulfilmentLineOutput(many=True)
     shipping_address = AddressOutput(source="order.shipping_address", allow_null=True)
+    failure_code = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        allow_blank=True,
+        help_text="Why the location declined or short-picked, as a code (empty when it did not fail "
+        "or missed its deadline).",
+    )
+    failure_reason = serializers.CharField(
+        source="failure_text",
+        help_text="Why it failed, in the request's language, with the associate's note.",
+    )
 
     class Meta:
         model = FulfilmentOrder
         fields = [
             "number", "order", "location", "mode", "destination", "status", "acknowledge_by", "ready_by",
-            "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "shipping_address",
+            "due_at", "promised_date", "carrier", "tracking_number", "failure_code", "failure_reason",
+            "shipping_address",
             "pickup_code", "ready_at", "customer_arrived_at", "parking_spot", "received_at",
             "lines", "created_at", "updated_at",
         ]  # fmt: skip
@@ -145,7 +156,7 @@ class _Action(APIView):
                 if isinstance(request.data, dict)
                 else _("This operation takes no body.")
             )
-        self.perform(fo, data, Trace.of(request.user, note=data.get("reason", "")))
+        self.perform(fo, data, Trace.of(request.user, note=data.get("note", "")))
         return _respond(request, number)
 
 
@@ -157,8 +168,15 @@ def _action_schema(request=None, *, required_key: bool = False):
     )
 
 
+REASON_HELP = (
+    "Why, as a code. not_found and damaged correct the location's stock: the units are written "
+    "off (not_found: with the units nobody holds, the shelf having no more) and a count is asked for."
+)
+
+
 class DeclineInput(InputSerializer):
-    reason = serializers.CharField(max_length=300)
+    reason = serializers.ChoiceField(choices=RejectionReason.choices, help_text=REASON_HELP)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class FulfilmentPickInput(InputSerializer):
@@ -168,7 +186,12 @@ class FulfilmentPickInput(InputSerializer):
 
 class FulfilmentPicksInput(InputSerializer):
     lines = FulfilmentPickInput(many=True, allow_empty=False)
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    reason = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        required=False,
+        help_text=f"Required when units are missing. {REASON_HELP}",
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class FulfilmentPackInput(InputSerializer):
@@ -218,7 +241,9 @@ class FulfilmentOrderDeclineApi(_Action):
     input_serializer = DeclineInput
 
     def perform(self, fo, data, trace):
-        services.fulfilment_order_decline(fulfilment_order=fo, reason=data["reason"], trace=trace)
+        services.fulfilment_order_decline(
+            fulfilment_order=fo, reason=data["reason"], note=data["note"], trace=trace
+        )
 
 
 @_action_schema(FulfilmentPicksInput)
@@ -230,7 +255,7 @@ class FulfilmentOrderPicksApi(_Action):
     def perform(self, fo, data, trace):
         picked = {item["line"]: item["picked"] for item in data["lines"]}
         services.fulfilment_order_record_picks(
-            fulfilment_order=fo, picked=picked, reason=data.get("reason", ""), trace=trace
+            fulfilment_order=fo, picked=picked, reason=data.get("reason", ""), note=data["note"], trace=trace
         )
 
 
