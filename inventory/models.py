@@ -317,6 +317,7 @@ class StockMovement(models.Model):
 
     class Reason(models.TextChoices):
         DAMAGED = "damaged", _("Damaged")
+        NOT_FOUND = "not_found", _("Not found on the shelf")
         THEFT = "theft", _("Theft or loss")
         FOUND = "found", _("Found")
         COUNT = "count", _("Counted")
@@ -363,6 +364,53 @@ class StockMovement(models.Model):
         return (
             f"{self.kind} {self.sku_id}@{self.location_id} {self.on_hand_delta:+d}/{self.reserved_delta:+d}"
         )
+
+
+class CountTask(models.Model):
+    """A SKU to count at a location: raised when its stock was found wrong (units not found on
+    the shelf, or damaged, while picking); settled when an associate enters what they counted,
+    which sets the location's on hand (a cycle count in the ledger). At most one open task per
+    SKU and location."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To count")
+        COUNTED = "counted", _("Counted")
+
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="count_tasks")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("why"), max_length=20, choices=StockMovement.Reason.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    raised_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("raised by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    on_hand_before = models.IntegerField(_("on hand before the count"), null=True, blank=True)
+    counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
+    counted_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("counted by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("count task")
+        verbose_name_plural = _("count tasks")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sku", "location"], condition=Q(status="open"), name="count_task_one_open_per_sku"
+            ),
+            models.CheckConstraint(
+                name="count_task_counted_has_count",
+                condition=Q(status="open") | Q(counted__isnull=False, counted_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "status"], name="count_task_location_status")]
+
+    def __str__(self) -> str:
+        return f"count {self.sku_id}@{self.location_id} ({self.status})"
 
 
 class Reservation(models.Model):

@@ -2,6 +2,7 @@
 
 from .batches import BatchRejected, RowErrors
 from .catalogue import catalogue_sync
+from .counts import WRITE_OFF_REASONS, count_task_raise, count_task_settle, reservation_write_off
 from .locations import location_create, location_set_active, location_update
 from .stock import (
     InsufficientStock,
@@ -27,7 +28,10 @@ __all__ = [
     "BatchRejected",
     "InsufficientStock",
     "RowErrors",
+    "WRITE_OFF_REASONS",
     "catalogue_sync",
+    "count_task_raise",
+    "count_task_settle",
     "inventory_sync",
     "inventory_sync_changes",
     "inventory_sync_preview",
@@ -37,6 +41,7 @@ __all__ = [
     "reservation_consume",
     "reservations_consume",
     "reservation_release",
+    "reservation_write_off",
     "reservations_release_expired",
     "stock_adjust",
     "stock_count",

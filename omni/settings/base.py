@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "AllocationStatusEnum": "orders.models.Allocation.Status",
         "AllocationKindEnum": "omni.vocabulary.FulfilmentMode",
         "FulfilmentOrderStatusEnum": "orders.models.FulfilmentOrder.Status",
+        "RejectionReasonEnum": "orders.models.RejectionReason",
     },
     # Swagger UI served from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

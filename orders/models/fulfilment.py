@@ -24,6 +24,30 @@ from omni.vocabulary import FulfilmentMode
 from .orders import Allocation, Order, OrderLine
 
 
+class RejectionReason(models.TextChoices):
+    """Why a location declines its work or picks less than it held: a code, rendered in the
+    reader's language. ``not_found`` and ``damaged`` say the location's stock is wrong: the
+    units are written off there and a count is asked for (``WRITES_OFF``)."""
+
+    NOT_FOUND = "not_found", _("Not found on the shelf")
+    DAMAGED = "damaged", _("Item damaged")
+    WRONG_ITEM = "wrong_item", _("Wrong item on the shelf")
+    NO_CAPACITY = "no_capacity", _("Not enough staff now")
+    STORE_CLOSING = "store_closing", _("Store closing")
+    CUSTOMER_LEFT = "customer_left", _("Customer left without the goods")
+    OTHER = "other", _("Other reason")
+
+    @classmethod
+    def writes_off(cls, code: str) -> bool:
+        return code in (cls.NOT_FOUND, cls.DAMAGED)
+
+    @classmethod
+    def text(cls, code: str, note: str = "") -> str:
+        """The reason in the active language, with the associate's note."""
+        label = str(cls(code).label) if code in cls.values else ""
+        return " — ".join(part for part in (label, note) if part)
+
+
 class FulfilmentOrder(models.Model):
     """The work one location does for one order: pick, pack and ship, or prepare for pickup."""
 
@@ -68,6 +92,9 @@ class FulfilmentOrder(models.Model):
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # Why the location failed: a coded reason (declines, short picks) and a free note (the
+    # associate's words, or the SLA sweep's account of the missed deadline).
+    failure_code = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     # Click & collect: the code the customer shows, when the goods were ready, and the
     # customer's "I'm here" (with where they parked, for kerbside handover).
@@ -131,6 +158,11 @@ class FulfilmentOrder(models.Model):
         self.held_since = None
 
     @property
+    def failure_text(self) -> str:
+        """Why it failed, in the reader's language."""
+        return RejectionReason.text(self.failure_code, self.failure_reason)
+
+    @property
     def is_pickup(self) -> bool:
         return self.mode != FulfilmentMode.SHIP_FROM_LOCATION and self.mode != FulfilmentMode.DROP_SHIP
 
@@ -190,8 +222,9 @@ class FulfilmentOrder(models.Model):
         pass
 
     @transition(field=status, source=list(REROUTABLE), target=Status.DECLINED)
-    def decline(self, reason: str):
-        self.failure_reason = reason
+    def decline(self, code: str, note: str = ""):
+        self.failure_code = code
+        self.failure_reason = note
         self.due_at = None
 
     @transition(field=status, source=list(REROUTABLE), target=Status.EXPIRED)
@@ -274,6 +307,7 @@ class LineFailure(models.Model):
     fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="failures")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     quantity = models.PositiveIntegerField(_("quantity"))
+    reason_code = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
     reason = models.CharField(_("why"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
     created_at = models.DateTimeField(auto_now_add=True)
