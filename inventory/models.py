@@ -27,6 +27,11 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+class UncollectedGoods(models.TextChoices):
+    RESTOCK = "restock", _("Put them on sale in the store")
+    SEND_BACK = "send_back", _("Send them back where they came from")
+
+
 class Location(models.Model):
     """A place that holds stock: a store, a warehouse or a drop-ship vendor."""
 
@@ -92,6 +97,27 @@ class Location(models.Model):
         blank=True,
         help_text=_("Local time after which new work leaves on the next working day."),
     )
+    # Click & collect orders nobody collects: the customer is reminded after some days, the
+    # order cancelled after more (the units back on the shelf, or sent back, by store's choice).
+    pickup_reminder_days = models.PositiveSmallIntegerField(
+        _("pickup reminder after (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days an order waits for pickup before the customer is reminded."),
+    )
+    pickup_expiry_days = models.PositiveSmallIntegerField(
+        _("pickup cancelled after (days)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days an order waits for pickup before it is cancelled and refunded."),
+    )
+    uncollected_ship_to_store = models.CharField(
+        _("uncollected parcels from elsewhere"),
+        max_length=10,
+        choices=UncollectedGoods.choices,
+        default=UncollectedGoods.RESTOCK,
+        help_text=_("What the store does with the goods of a ship-to-store order nobody collected."),
+    )
     sells_stock_online = models.BooleanField(
         _("stock sold online"),
         default=True,
@@ -114,6 +140,11 @@ class Location(models.Model):
             ),
             models.CheckConstraint(
                 name="location_longitude_range", condition=Q(longitude__gte=-180, longitude__lte=180)
+            ),
+            models.CheckConstraint(
+                name="location_pickup_expiry_after_reminder",
+                condition=Q(pickup_expiry_days__gt=F("pickup_reminder_days")),
+                violation_error_message=_("The pickup is cancelled after the reminder: give it more days."),
             ),
             models.CheckConstraint(
                 name="location_kind_valid", condition=Q(kind__in=["store", "warehouse", "drop_ship_vendor"])

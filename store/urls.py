@@ -23,4 +23,5 @@ urlpatterns = [
     path(f"{W}ready/", views.ready_view, name="ready"),
     path(f"{W}receive/", views.receive_view, name="receive"),
     path(f"{W}collect/", views.collect_view, name="collect"),
+    path(f"{W}send-back/", views.send_back_view, name="send_back"),
 ]

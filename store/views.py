@@ -90,6 +90,11 @@ ready_view = _step_view(
     services.fulfilment_order_make_ready,
     gettext_lazy("Ready for pickup: the customer has their pickup code."),
 )
+send_back_view = _step_view(
+    HAND_OVER,
+    services.fulfilment_order_send_back,
+    gettext_lazy("Sent back: the goods left the store's stock."),
+)
 receive_view = _step_view(
     RECEIVE,
     services.fulfilment_order_receive,

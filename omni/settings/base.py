@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sla-sweep": {"task": "orders.tasks.expire_overdue_fulfilment_orders", "schedule": 60.0},
     "backorders": {"task": "orders.tasks.source_backorders", "schedule": 60.0},
+    "uncollected-pickups": {"task": "orders.tasks.settle_uncollected_pickups", "schedule": 900.0},
     "customer-emails-outbox": {"task": "orders.tasks.deliver_pending_notifications", "schedule": 60.0},
     "idempotency-keys-purge": {"task": "omni.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "order-idempotency-keys-purge": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},

@@ -114,6 +114,19 @@ class FulfilmentOrder(models.Model):
         related_name="fulfilment_orders",
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # Pickups nobody collects (the pickup store's policy): when the customer was reminded, when
+    # the work was cancelled for it, and, for goods the store sends back, the transfer taking them.
+    pickup_reminded_at = models.DateTimeField(_("pickup reminder sent at"), null=True, blank=True)
+    uncollected_at = models.DateTimeField(_("cancelled uncollected at"), null=True, blank=True)
+    send_back = models.BooleanField(_("to be sent back"), default=False)
+    return_transfer = models.ForeignKey(
+        "inventory.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent back with"),
+    )
     # While the order is on hold, its work is off the store's queue and the SLA clock.
     held_since = models.DateTimeField(_("held since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,6 +142,10 @@ class FulfilmentOrder(models.Model):
             models.Index(fields=["destination", "status"], name="fulfilment_destination_status"),
             models.Index(
                 fields=["pickup_code"], name="fulfilment_pickup_code", condition=Q(status="ready_for_pickup")
+            ),
+            # The uncollected-pickup sweep reads only what waits on a pickup shelf.
+            models.Index(
+                fields=["ready_at"], name="fulfilment_waiting_pickup", condition=Q(status="ready_for_pickup")
             ),
             # The SLA sweep reads only open work that has a deadline.
             models.Index(
@@ -161,6 +178,10 @@ class FulfilmentOrder(models.Model):
     def failure_text(self) -> str:
         """Why it failed, in the reader's language."""
         return RejectionReason.text(self.failure_code, self.failure_reason)
+
+    @property
+    def pickup_store(self) -> Location:
+        return self.destination or self.location
 
     @property
     def is_pickup(self) -> bool:

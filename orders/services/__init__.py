@@ -37,6 +37,7 @@ from .fulfilment import (
 )
 from .notifications import notification_send, notification_send_again, notifications_deliver
 from .payments import payments_settle
+from .pickups import PickupSweepResult, fulfilment_order_send_back, pickups_uncollected_sweep
 from .pricing import basket_price
 from .sourcing import order_source_again
 from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
@@ -47,6 +48,7 @@ __all__ = [
     "IllegalChange",
     "IllegalFulfilmentChange",
     "PickupCodeMismatch",
+    "PickupSweepResult",
     "Sourced",
     "SweepResult",
     "backorders_source",
@@ -59,6 +61,7 @@ __all__ = [
     "fulfilment_order_receive",
     "fulfilment_order_record_picks",
     "fulfilment_order_scan",
+    "fulfilment_order_send_back",
     "fulfilment_order_scan_reset",
     "fulfilment_order_ship",
     "fulfilment_order_start_picking",
@@ -79,5 +82,6 @@ __all__ = [
     "order_source_again",
     "payments_settle",
     "pickup_code_new",
+    "pickups_uncollected_sweep",
     "request_fingerprint",
 ]

@@ -322,3 +322,37 @@ def work_fail(
     )
     if failed:
         sourcing.location_failure_record(location_id=fulfilment_order.location_id)
+
+
+def work_uncollected(
+    *, fo_lines: list[FulfilmentOrderLine], lines: list[OrderLine], trace: Trace, hold_for: str = ""
+) -> list[tuple[OrderLine, int]]:
+    """Units waiting on the pickup shelf that nobody collected are cancelled: each allocation's
+    reservation is released (the units are the store's to sell again) or, with ``hold_for``,
+    handed to that holder (kept off sale until sent back). Returns each line with its units."""
+    by_id = {line.pk: line for line in lines}
+    moved, changed = [], {}
+    now = timezone.now()
+    for fl in fo_lines:
+        allocation = fl.allocation
+        if allocation.status != Allocation.Status.ACTIVE:
+            continue
+        quantity = allocation.quantity
+        if hold_for:
+            inventory.reservation_hand_over(
+                reservation=allocation.reservation,
+                holder_type=Reservation.HolderType.TRANSFER,
+                holder_ref=hold_for,
+            )
+        else:
+            inventory.reservation_release(reservation=allocation.reservation, trace=trace)
+        allocation.status, allocation.closed_at = Allocation.Status.RELEASED, now
+        allocation.save(update_fields=["status", "closed_at"])
+        line = by_id[fl.order_line_id]
+        line.qty_allocated -= quantity
+        line.qty_cancelled += quantity
+        line.cancel()
+        changed[line.pk] = line
+        moved.append((line, quantity))
+    OrderLine.objects.bulk_update(changed.values(), ["qty_allocated", "qty_cancelled", "status"])
+    return moved
