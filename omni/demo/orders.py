@@ -41,8 +41,9 @@ def order_keys() -> list[str]:
 
 
 def store_work_keys() -> list[str]:
-    """A click & collect from the store's shelf, then one from the warehouse."""
-    return ["demo-store-work-0", "demo-store-work-1"]
+    """A click & collect from the store's shelf, then one from the warehouse, then one the
+    associate declined because the shelf was empty (the store has a count to do)."""
+    return ["demo-store-work-0", "demo-store-work-1", "demo-store-work-2"]
 
 
 def seed_orders(*, keys: set[str], write=None) -> int:
@@ -129,12 +130,14 @@ def seed_store_work(*, keys: set[str]) -> int:
     client = User.objects.get(username="api.webshop")
     if store is None:
         return 0
-    on_shelf = (
-        StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 2)
-        .values_list("sku__code", flat=True)
-        .order_by("sku__code")
-        .first()
-    )
+    on_shelf, not_found = (
+        list(
+            StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 2)
+            .values_list("sku__code", flat=True)
+            .order_by("sku__code")[:2]
+        )
+        + [None, None]
+    )[:2]
     only_in_warehouse = (
         StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=F("reserved") + 5)
         .exclude(sku_id__in=StockLevel.objects.filter(location=store, on_hand__gt=0).values("sku_id"))
@@ -143,7 +146,9 @@ def seed_store_work(*, keys: set[str]) -> int:
         .first()
     )
     placed = 0
-    for n, (key, sku) in enumerate(zip(store_work_keys(), (on_shelf, only_in_warehouse), strict=True)):
+    associate = User.objects.filter(username="vendeur.lyon").first()
+    skus = (on_shelf, only_in_warehouse, not_found)
+    for n, (key, sku) in enumerate(zip(store_work_keys(), skus, strict=True)):
         if key not in keys or not sku:
             continue
         first, last, city, postcode, street = CUSTOMERS[n]
@@ -171,4 +176,9 @@ def seed_store_work(*, keys: set[str]) -> int:
                     tracking_number="",
                     trace=Trace(channel="system"),
                 )
+            if sku == not_found and associate is not None:
+                for fo in order.fulfilment_orders.filter(location=store, status="created"):
+                    services.fulfilment_order_decline(
+                        fulfilment_order=fo, reason="not_found", note="rayon vide", trace=Trace.of(associate)
+                    )
     return placed
