@@ -267,3 +267,13 @@ def test_a_not_found_pick_racing_reservations_never_oversells(place, network, po
     assert finder(polo, "ST-LYON") == 0
     assert CountTask.objects.filter(location=lyon, sku=polo, status="open").count() == 1
     assert_ledger_matches_stock()
+
+
+def test_head_office_follows_the_counts_in_the_admin(client, place, network, polo, lea, head_office):
+    _order, fo = lyon_ship_order(place, 1)
+    services.fulfilment_order_decline(fulfilment_order=fo, reason="not_found", trace=Trace.of(lea))
+    head_office.is_superuser = True  # as the demo's siege: the admin is head office's
+    head_office.save()
+    client.force_login(head_office)
+    page = client.get("/admin/inventory/counttask/")
+    assert page.status_code == 200 and "POL-PIQ-ROU-L" in page.content.decode()
