@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Location, OpeningPeriod
+from .models import CountTask, Location, OpeningPeriod
 
 
 class OpeningPeriodInline(admin.TabularInline):
@@ -24,3 +24,23 @@ class LocationAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "is_active", "is_pickup_point", "ships_to_customers", "sells_stock_online")
     search_fields = ("code", "name", "city", "postcode")
     inlines = [OpeningPeriodInline]
+
+
+@admin.register(CountTask)
+class CountTaskAdmin(admin.ModelAdmin):
+    """Head office follows the counts asked of every location (stores settle theirs on their
+    count page); read only: a count is entered through the service, with its ledger row."""
+
+    list_display = ("sku", "location", "status", "reason", "reference", "raised_at", "counted", "counted_at")
+    list_filter = ("status", "reason", "location__kind")
+    search_fields = ("sku__code", "location__code", "reference")
+    list_select_related = ("sku", "location")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

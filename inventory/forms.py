@@ -44,6 +44,9 @@ class LocationForm(forms.ModelForm):
             "receives_transfers",
             "daily_capacity",
             "order_cutoff_time",
+            "pickup_reminder_days",
+            "pickup_expiry_days",
+            "uncollected_ship_to_store",
             "sells_stock_online",
             "is_active",
         ]

@@ -2,11 +2,13 @@
 order's (order row, lines, fulfilment orders; see orders.locks) and before sourcing's load
 rows; within inventory the order is:
 
-1. a transfer row (``transfer_lock``), when receiving one;
+1. a transfer row (``transfer_lock``), when receiving one, or a count task
+   (``count_task_lock``), when settling it;
 2. then reservations, in id order: ``reservations_lock`` (consuming a parcel),
    ``reservations_lock_expired`` (the expiry sweep, skipping rows someone else holds), or
    ``reservation_lock`` one at a time (releasing, consuming; ``reservations_send`` goes in
-   (SKU, id) order, each reservation just before its own stock rows);
+   (SKU, id) order, each reservation just before its own stock rows; so does
+   ``reservation_write_off``, whose callers take reservations in SKU order);
 3. then stock rows, in (SKU, location) order: ``stock_level_lock`` for a single row, and
    the set-based statements that lock their rows inside their own UPDATE or CTE, in that
    order: ``_RESERVE_MANY_SQL`` in services/stock.py (a ``FOR UPDATE OF st`` CTE ordered
@@ -25,7 +27,7 @@ from __future__ import annotations
 import datetime
 
 from .models import SKU as Sku
-from .models import Location, Reservation, StockImport, StockLevel, Transfer
+from .models import CountTask, Location, Reservation, StockImport, StockLevel, Transfer
 
 
 def stock_import_claim(import_id: int) -> StockImport | None:
@@ -72,3 +74,8 @@ def transfer_lock(transfer: Transfer) -> Transfer:
 def location_lock(location: Location) -> Location:
     """Lock a location and return a fresh copy. Caller is in a transaction and holds no other lock."""
     return Location.objects.select_for_update().get(pk=location.pk)
+
+
+def count_task_lock(task_id: int) -> CountTask:
+    """Lock a count task and return a fresh copy, before the stock row its count sets."""
+    return CountTask.objects.select_for_update().select_related("sku", "location").get(pk=task_id)

@@ -27,6 +27,11 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+class UncollectedGoods(models.TextChoices):
+    RESTOCK = "restock", _("Put them on sale in the store")
+    SEND_BACK = "send_back", _("Send them back where they came from")
+
+
 class Location(models.Model):
     """A place that holds stock: a store, a warehouse or a drop-ship vendor."""
 
@@ -92,6 +97,27 @@ class Location(models.Model):
         blank=True,
         help_text=_("Local time after which new work leaves on the next working day."),
     )
+    # Click & collect orders nobody collects: the customer is reminded after some days, the
+    # order cancelled after more (the units back on the shelf, or sent back, by store's choice).
+    pickup_reminder_days = models.PositiveSmallIntegerField(
+        _("pickup reminder after (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days an order waits for pickup before the customer is reminded."),
+    )
+    pickup_expiry_days = models.PositiveSmallIntegerField(
+        _("pickup cancelled after (days)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days an order waits for pickup before it is cancelled and refunded."),
+    )
+    uncollected_ship_to_store = models.CharField(
+        _("uncollected parcels from elsewhere"),
+        max_length=10,
+        choices=UncollectedGoods.choices,
+        default=UncollectedGoods.RESTOCK,
+        help_text=_("What the store does with the goods of a ship-to-store order nobody collected."),
+    )
     sells_stock_online = models.BooleanField(
         _("stock sold online"),
         default=True,
@@ -114,6 +140,11 @@ class Location(models.Model):
             ),
             models.CheckConstraint(
                 name="location_longitude_range", condition=Q(longitude__gte=-180, longitude__lte=180)
+            ),
+            models.CheckConstraint(
+                name="location_pickup_expiry_after_reminder",
+                condition=Q(pickup_expiry_days__gt=F("pickup_reminder_days")),
+                violation_error_message=_("The pickup is cancelled after the reminder: give it more days."),
             ),
             models.CheckConstraint(
                 name="location_kind_valid", condition=Q(kind__in=["store", "warehouse", "drop_ship_vendor"])
@@ -317,6 +348,7 @@ class StockMovement(models.Model):
 
     class Reason(models.TextChoices):
         DAMAGED = "damaged", _("Damaged")
+        NOT_FOUND = "not_found", _("Not found on the shelf")
         THEFT = "theft", _("Theft or loss")
         FOUND = "found", _("Found")
         COUNT = "count", _("Counted")
@@ -363,6 +395,53 @@ class StockMovement(models.Model):
         return (
             f"{self.kind} {self.sku_id}@{self.location_id} {self.on_hand_delta:+d}/{self.reserved_delta:+d}"
         )
+
+
+class CountTask(models.Model):
+    """A SKU to count at a location: raised when its stock was found wrong (units not found on
+    the shelf, or damaged, while picking); settled when an associate enters what they counted,
+    which sets the location's on hand (a cycle count in the ledger). At most one open task per
+    SKU and location."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To count")
+        COUNTED = "counted", _("Counted")
+
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="count_tasks")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("why"), max_length=20, choices=StockMovement.Reason.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    raised_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("raised by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    on_hand_before = models.IntegerField(_("on hand before the count"), null=True, blank=True)
+    counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
+    counted_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("counted by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("count task")
+        verbose_name_plural = _("count tasks")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sku", "location"], condition=Q(status="open"), name="count_task_one_open_per_sku"
+            ),
+            models.CheckConstraint(
+                name="count_task_counted_has_count",
+                condition=Q(status="open") | Q(counted__isnull=False, counted_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "status"], name="count_task_location_status")]
+
+    def __str__(self) -> str:
+        return f"count {self.sku_id}@{self.location_id} ({self.status})"
 
 
 class Reservation(models.Model):

@@ -27,7 +27,7 @@ from omni.vocabulary import DeliveryMethod
 
 from . import selectors, services
 from .api import AddressOutput, RelayPointOutput
-from .models import FulfilmentOrder, FulfilmentOrderLine
+from .models import FulfilmentOrder, FulfilmentOrderLine, RejectionReason
 from .selectors import orders_visible_to
 
 
@@ -75,6 +75,16 @@ class FulfilmentOrderOutput(serializers.ModelSerializer):
     delivery = FulfilmentDeliveryOutput(
         source="*", help_text="Where and when the customer wants it, and their instructions."
     )
+    failure_code = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        allow_blank=True,
+        help_text="Why the location declined or short-picked, as a code (empty when it did not fail "
+        "or missed its deadline).",
+    )
+    failure_reason = serializers.CharField(
+        source="failure_text",
+        help_text="Why it failed, in the request's language, with the associate's note.",
+    )
 
     @extend_schema_field(AddressOutput(allow_null=True))
     def get_shipping_address(self, fo) -> dict | None:
@@ -84,7 +94,8 @@ class FulfilmentOrderOutput(serializers.ModelSerializer):
         model = FulfilmentOrder
         fields = [
             "number", "order", "location", "mode", "destination", "status", "acknowledge_by", "ready_by",
-            "due_at", "promised_date", "carrier", "tracking_number", "failure_reason", "delivery", "shipping_address",
+            "due_at", "promised_date", "carrier", "tracking_number", "failure_code", "failure_reason", "delivery",
+            "shipping_address",
             "pickup_code", "ready_at", "customer_arrived_at", "parking_spot", "received_at",
             "lines", "created_at", "updated_at",
         ]  # fmt: skip
@@ -177,7 +188,7 @@ class _Action(APIView):
                 if isinstance(request.data, dict)
                 else _("This operation takes no body.")
             )
-        self.perform(fo, data, Trace.of(request.user, note=data.get("reason", "")))
+        self.perform(fo, data, Trace.of(request.user, note=data.get("note", "")))
         return _respond(request, number)
 
 
@@ -189,8 +200,15 @@ def _action_schema(request=None, *, required_key: bool = False):
     )
 
 
+REASON_HELP = (
+    "Why, as a code. not_found and damaged correct the location's stock: the units are written "
+    "off (not_found: with the units nobody holds, the shelf having no more) and a count is asked for."
+)
+
+
 class DeclineInput(InputSerializer):
-    reason = serializers.CharField(max_length=300)
+    reason = serializers.ChoiceField(choices=RejectionReason.choices, help_text=REASON_HELP)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class FulfilmentPickInput(InputSerializer):
@@ -200,7 +218,12 @@ class FulfilmentPickInput(InputSerializer):
 
 class FulfilmentPicksInput(InputSerializer):
     lines = FulfilmentPickInput(many=True, allow_empty=False)
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    reason = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        required=False,
+        help_text=f"Required when units are missing. {REASON_HELP}",
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class FulfilmentPackInput(InputSerializer):
@@ -250,7 +273,9 @@ class FulfilmentOrderDeclineApi(_Action):
     input_serializer = DeclineInput
 
     def perform(self, fo, data, trace):
-        services.fulfilment_order_decline(fulfilment_order=fo, reason=data["reason"], trace=trace)
+        services.fulfilment_order_decline(
+            fulfilment_order=fo, reason=data["reason"], note=data["note"], trace=trace
+        )
 
 
 @_action_schema(FulfilmentPicksInput)
@@ -262,7 +287,7 @@ class FulfilmentOrderPicksApi(_Action):
     def perform(self, fo, data, trace):
         picked = {item["line"]: item["picked"] for item in data["lines"]}
         services.fulfilment_order_record_picks(
-            fulfilment_order=fo, picked=picked, reason=data.get("reason", ""), trace=trace
+            fulfilment_order=fo, picked=picked, reason=data.get("reason", ""), note=data["note"], trace=trace
         )
 
 

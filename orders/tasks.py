@@ -61,3 +61,11 @@ def deliver_pending_notifications() -> int:
     """Beat, every minute: the outbox's e-mails still waiting (a lost nudge, a mail server that
     was down) are delivered, each at most once."""
     return services.notifications_deliver()
+
+
+@shared_task(ignore_result=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)
+def settle_uncollected_pickups() -> int:
+    """Beat, every 15 minutes: remind customers whose pickup waits too long, cancel what waits
+    past the store's limit. Two copies at once remind and cancel each order once."""
+    result = services.pickups_uncollected_sweep()
+    return result.reminded + result.cancelled

@@ -3,18 +3,17 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import RejectionReason
+
+R = RejectionReason
 DECLINE_REASONS = [
     ("", _("Choose a reason")),
-    (_("Out of stock on the shelf"), _("Out of stock on the shelf")),
-    (_("Item damaged"), _("Item damaged")),
-    (_("Not enough staff now"), _("Not enough staff now")),
-    (_("Store closing"), _("Store closing")),
-]
+    *((r.value, r.label) for r in (R.NOT_FOUND, R.DAMAGED, R.WRONG_ITEM, R.NO_CAPACITY, R.STORE_CLOSING,
+                                   R.CUSTOMER_LEFT, R.OTHER)),
+]  # fmt: skip
 SHORT_REASONS = [
     ("", _("Why is something missing?")),
-    (_("Not found on the shelf"), _("Not found on the shelf")),
-    (_("Item damaged"), _("Item damaged")),
-    (_("Stock count was wrong"), _("Stock count was wrong")),
+    *((r.value, r.label) for r in (R.NOT_FOUND, R.DAMAGED, R.WRONG_ITEM, R.OTHER)),
 ]
 SHUTTLE = "Navette magasin"
 CARRIERS = [
@@ -37,10 +36,6 @@ class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DECLINE_REASONS)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def reason_text(self) -> str:
-        note = self.cleaned_data["note"].strip()
-        return f"{self.cleaned_data['reason']} — {note}" if note else self.cleaned_data["reason"]
-
 
 class ScanForm(forms.Form):
     ean = forms.CharField(label=_("EAN"), max_length=14)
@@ -48,6 +43,11 @@ class ScanForm(forms.Form):
 
 class FinishPickForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason for missing items"), choices=SHORT_REASONS, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CountForm(forms.Form):
+    counted = forms.IntegerField(label=_("Units counted"), min_value=0, max_value=100_000)
 
 
 class PackForm(forms.Form):

@@ -7,16 +7,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from inventory.models import Location
+from inventory.models import Location, UncollectedGoods
 from orders.models import Allocation, FulfilmentOrder, FulfilmentOrderLine, LineFailure
 
 AT_RISK = datetime.timedelta(minutes=30)
-# Ready-for-pickup work waits this long before the dashboard calls it late.
-PICKUP_WAIT = datetime.timedelta(days=5)
+DAY = datetime.timedelta(days=1)
 
 
 def store_work(store: Location) -> QuerySet[FulfilmentOrder]:
@@ -56,6 +55,10 @@ class Queue:
     now: datetime.datetime
     signature: str = ""
     counts: dict = field(default_factory=dict)
+    # Pickups nobody collected: due back on the shelf today (cancelled today, or by tonight by
+    # the store's policy), and goods waiting to be sent back where they came from.
+    back_to_shelf: list[FulfilmentOrder] = field(default_factory=list)
+    to_send_back: list[FulfilmentOrder] = field(default_factory=list)
 
 
 def store_queue(store: Location) -> Queue:
@@ -83,12 +86,43 @@ def store_queue(store: Location) -> Queue:
         ),
         now=timezone.now(),
     )
+    _add_uncollected(queue, store, ready)
     new_work = [fo.number for fo in queue.to_do if fo.status == FulfilmentOrder.Status.CREATED]
     arrivals = [fo.number for fo in queue.waiting_customers]
     # Changes when new work or a new arrival appears: the page beeps and shows a badge.
     queue.signature = ",".join(sorted(new_work + arrivals))
     queue.counts = {"new": len(new_work), "arrived": len(arrivals), "to_do": len(queue.to_do)}
     return queue
+
+
+def _add_uncollected(queue: Queue, store: Location, ready: list[FulfilmentOrder]) -> None:
+    today = timezone.localtime(queue.now).replace(hour=0, minute=0, second=0, microsecond=0)
+    tonight = today + DAY
+    sends_back = store.uncollected_ship_to_store == UncollectedGoods.SEND_BACK
+    expiring = [
+        fo
+        for fo in ready
+        if fo.ready_at
+        and fo.ready_at + store.pickup_expiry_days * DAY < tonight
+        and not (sends_back and fo.goes_to_store)
+    ]
+    for fo in expiring:
+        fo.back_at = fo.ready_at + store.pickup_expiry_days * DAY
+    uncollected = list(
+        store_work(store)
+        .filter(FulfilmentOrder.handed_over_at(store.pk), status=FulfilmentOrder.Status.CANCELLED)
+        .filter(
+            Q(uncollected_at__gte=today, send_back=False) | Q(send_back=True, return_transfer__isnull=True)
+        )
+        .annotate(units=Sum("lines__allocation__quantity"))
+        .order_by("uncollected_at", "pk")
+    )
+    for fo in uncollected:
+        fo.back_at = fo.uncollected_at
+    queue.back_to_shelf = sorted(
+        expiring + [fo for fo in uncollected if not fo.send_back], key=lambda fo: (fo.back_at, fo.pk)
+    )
+    queue.to_send_back = [fo for fo in uncollected if fo.send_back]
 
 
 @dataclass
@@ -172,7 +206,10 @@ def store_dashboard(store: Location, now: datetime.datetime | None = None) -> Da
     late = [fo for fo in open_work if deadline(fo) < now]
     late += list(
         store_work(store)
-        .filter(status=FulfilmentOrder.Status.READY_FOR_PICKUP, ready_at__lt=now - PICKUP_WAIT)
+        .filter(
+            status=FulfilmentOrder.Status.READY_FOR_PICKUP,
+            ready_at__lt=now - store.pickup_reminder_days * DAY,
+        )
         .filter(FulfilmentOrder.handed_over_at(store.pk))
     )
     return Dashboard(

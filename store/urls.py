@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.queue_view, name="queue"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("handover/", views.handover_view, name="handover"),
+    path("counts/", views.counts_view, name="counts"),
+    path("counts/<int:task_id>/", views.count_view, name="count"),
     path(W, views.work_view, name="work"),
     path(f"{W}acknowledge/", views.acknowledge_view, name="acknowledge"),
     path(f"{W}decline/", views.decline_view, name="decline"),
@@ -21,4 +23,5 @@ urlpatterns = [
     path(f"{W}ready/", views.ready_view, name="ready"),
     path(f"{W}receive/", views.receive_view, name="receive"),
     path(f"{W}collect/", views.collect_view, name="collect"),
+    path(f"{W}send-back/", views.send_back_view, name="send_back"),
 ]

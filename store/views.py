@@ -16,13 +16,24 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from inventory import selectors as inventory_selectors
+from inventory import services as inventory
 from omni.errors import DomainError
 from omni.trace import Trace
 from orders import services
 from orders.models import FulfilmentOrder
 
 from . import selectors
-from .forms import CollectForm, DeclineForm, FinishPickForm, HandoverSearchForm, PackForm, ScanForm, ShipForm
+from .forms import (
+    CollectForm,
+    CountForm,
+    DeclineForm,
+    FinishPickForm,
+    HandoverSearchForm,
+    PackForm,
+    ScanForm,
+    ShipForm,
+)
 
 associate_only = role_required(Role.STORE_ASSOCIATE)
 PREPARE, RECEIVE, HAND_OVER = "prepare", "receive", "hand_over"
@@ -79,6 +90,11 @@ ready_view = _step_view(
     services.fulfilment_order_make_ready,
     gettext_lazy("Ready for pickup: the customer has their pickup code."),
 )
+send_back_view = _step_view(
+    HAND_OVER,
+    services.fulfilment_order_send_back,
+    gettext_lazy("Sent back: the goods left the store's stock."),
+)
 receive_view = _step_view(
     RECEIVE,
     services.fulfilment_order_receive,
@@ -132,7 +148,10 @@ def decline_view(request: HttpRequest, number: str) -> HttpResponse:
         request,
         fo,
         lambda fo, trace: services.fulfilment_order_decline(
-            fulfilment_order=fo, reason=form.reason_text(), trace=trace
+            fulfilment_order=fo,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            trace=trace,
         ),
         _("Declined: the order goes to another location."),
         next_url="store:queue",
@@ -206,13 +225,14 @@ def finish_pick_view(request: HttpRequest, number: str) -> HttpResponse:
     """The walk is over: what was scanned is picked, the rest is a short pick and rerouted."""
     fo = _work(request, number, PREPARE)
     form = FinishPickForm(request.POST)
-    form.is_valid()
     walk = selectors.pick_walk(fo)
     picked = {line.fl.order_line.line_number: line.picked for _d, lines in walk for line in lines}
     short = any(line.left for _d, lines in walk for line in lines)
     if fo.status == FulfilmentOrder.Status.ACKNOWLEDGED and not any(picked.values()):
         messages.error(request, _("Scan the items first."))
         return redirect("store:pick", number=number)
+    if not form.is_valid():
+        return _refused(request, form, number)
     reason = form.cleaned_data.get("reason", "")
     if short and not reason:
         messages.error(request, _("Say why items are missing: they will be sent from elsewhere."))
@@ -221,7 +241,11 @@ def finish_pick_view(request: HttpRequest, number: str) -> HttpResponse:
         request,
         fo,
         lambda fo, trace: services.fulfilment_order_record_picks(
-            fulfilment_order=fo, picked=picked, reason=reason, trace=trace
+            fulfilment_order=fo,
+            picked=picked,
+            reason=reason,
+            note=form.cleaned_data.get("note", ""),
+            trace=trace,
         ),
         _("Picked. Missing items were sent to another location.") if short else _("Picked."),
     )
@@ -302,3 +326,40 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "store/dashboard.html", {"dashboard": dashboard, "bars": bars, "store": request.user.store}
     )
+
+
+@associate_only
+def counts_view(request: HttpRequest) -> HttpResponse:
+    """The SKUs the store is asked to count (stock found wrong while picking)."""
+    store = request.user.store
+    return render(
+        request,
+        "store/counts.html",
+        {"store": store, "counts": inventory_selectors.count_tasks_open(location=store), "form": CountForm()},
+    )
+
+
+@associate_only
+@require_POST
+def count_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Enter what was counted: the store's on hand becomes that figure (a cycle count)."""
+    task = inventory_selectors.count_task_get(location=request.user.store, task_id=task_id)
+    form = CountForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("store:counts")
+    try:
+        inventory.count_task_settle(
+            task=task,
+            counted=form.cleaned_data["counted"],
+            trace=Trace.of(request.user, note=_("count task")),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Counted: %(sku)s, %(n)s on hand.") % {"sku": task.sku.code, "n": form.cleaned_data["counted"]},
+        )
+    return redirect("store:counts")

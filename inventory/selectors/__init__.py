@@ -2,6 +2,7 @@
 
 from .atp import atp_expression, atp_sql, atp_where_positive
 from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
+from .counts import CountToDo, count_task_get, count_tasks_open
 from .locations import (
     LOCATION_CAPABILITY_FILTERS,
     location_get_for_user,
@@ -31,6 +32,9 @@ __all__ = [
     "atp_expression",
     "atp_sql",
     "atp_where_positive",
+    "CountToDo",
+    "count_task_get",
+    "count_tasks_open",
     "LOCATION_CAPABILITY_FILTERS",
     "SkuAvailability",
     "StoreAvailability",

@@ -2,15 +2,18 @@
 
 from .batches import BatchRejected, RowErrors
 from .catalogue import catalogue_sync
+from .counts import WRITE_OFF_REASONS, count_task_raise, count_task_settle, reservation_write_off
 from .locations import location_create, location_set_active, location_update
 from .stock import (
     InsufficientStock,
     ReservationWanted,
     reservation_consume,
+    reservation_hand_over,
     reservation_release,
     reservations_consume,
     reservations_release_expired,
     reservations_send,
+    reservations_send_back,
     stock_adjust,
     stock_count,
     stock_receive,
@@ -27,7 +30,10 @@ __all__ = [
     "BatchRejected",
     "InsufficientStock",
     "RowErrors",
+    "WRITE_OFF_REASONS",
     "catalogue_sync",
+    "count_task_raise",
+    "count_task_settle",
     "inventory_sync",
     "inventory_sync_changes",
     "inventory_sync_preview",
@@ -36,7 +42,9 @@ __all__ = [
     "location_update",
     "reservation_consume",
     "reservations_consume",
+    "reservation_hand_over",
     "reservation_release",
+    "reservation_write_off",
     "reservations_release_expired",
     "stock_adjust",
     "stock_count",
@@ -47,6 +55,7 @@ __all__ = [
     "stock_reserve_in_network",
     "stock_set_safety_stock",
     "reservations_send",
+    "reservations_send_back",
     "transfer_receive",
     "transfer_ship",
 ]

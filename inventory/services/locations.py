@@ -12,6 +12,9 @@ Span = tuple[datetime.time, datetime.time]
 WeeklyHours = Mapping[int, Sequence[Span]]
 
 _EDITABLE_FIELDS = (
+    "pickup_reminder_days",
+    "pickup_expiry_days",
+    "uncollected_ship_to_store",
     "name",
     "kind",
     "address_line1",

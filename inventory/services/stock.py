@@ -715,3 +715,30 @@ def transfer_receive(*, transfer: Transfer, trace: Trace, still_wanted: set[int]
     transfer.received_at = timezone.now()
     transfer.save(update_fields=["status", "received_at"])
     return transfer
+
+
+@transaction.atomic
+def reservation_hand_over(*, reservation: Reservation, holder_type: str, holder_ref: str) -> Reservation:
+    """The held units stay held, for someone else (goods a customer did not collect, kept
+    off sale until they are sent back): no counter changes, so no ledger row."""
+    reservation = _lock_active_reservation(reservation)
+    reservation.holder_type, reservation.holder_ref = holder_type, holder_ref[:100]
+    reservation.save(update_fields=["holder_type", "holder_ref"])
+    return reservation
+
+
+@transaction.atomic
+def reservations_send_back(
+    *, reservations: list[Reservation], to_location: Location, trace: Trace
+) -> Transfer:
+    """Units held to be sent back (``reservation_hand_over``) leave: released and shipped in
+    one transaction, as a transfer the other location receives into its own stock."""
+    if not reservations:
+        raise DomainError(_("A transfer needs at least one line."), code="empty_transfer")
+    source = reservations[0].location
+    lines = []
+    for reservation in sorted(reservations, key=lambda r: (r.sku_id, r.pk)):  # stock rows in SKU order
+        held = _lock_active_reservation(reservation).quantity
+        reservation_release(reservation=reservation, trace=trace)
+        lines.append((reservation.sku, held))
+    return transfer_ship(from_location=source, to_location=to_location, lines=lines, trace=trace)

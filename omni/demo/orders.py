@@ -43,10 +43,11 @@ def order_keys() -> list[str]:
 
 
 def store_work_keys() -> list[str]:
-    """A click & collect from the store's shelf, then one from the warehouse, then a parcel
-    the store sends to a relay point (with the customer's requested date, slot and
+    """A click & collect from the store's shelf, then one from the warehouse, then one the
+    associate declined because the shelf was empty (the store has a count to do), then a
+    parcel the store sends to a relay point (with the customer's requested date, slot and
     instructions, and its delivery fee)."""
-    return ["demo-store-work-0", "demo-store-work-1", "demo-store-work-relay"]
+    return ["demo-store-work-0", "demo-store-work-1", "demo-store-work-2", "demo-store-work-relay"]
 
 
 RELAY_POINT = {"id": "MR-069123", "name": "Tabac de la Place", "carrier": "Mondial Relay",
@@ -137,12 +138,14 @@ def seed_store_work(*, keys: set[str]) -> int:
     client = User.objects.get(username="api.webshop")
     if store is None:
         return 0
-    on_shelf = (
-        StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 2)
-        .values_list("sku__code", flat=True)
-        .order_by("sku__code")
-        .first()
-    )
+    on_shelf, not_found = (
+        list(
+            StockLevel.objects.filter(location=store, on_hand__gt=F("reserved") + F("safety_stock") + 2)
+            .values_list("sku__code", flat=True)
+            .order_by("sku__code")[:2]
+        )
+        + [None, None]
+    )[:2]
     only_in_warehouse = (
         StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=F("reserved") + 5)
         .exclude(sku_id__in=StockLevel.objects.filter(location=store, on_hand__gt=0).values("sku_id"))
@@ -151,7 +154,9 @@ def seed_store_work(*, keys: set[str]) -> int:
         .first()
     )
     placed = _relay_work(store, client) if "demo-store-work-relay" in keys else 0
-    for n, (key, sku) in enumerate(zip(store_work_keys()[:2], (on_shelf, only_in_warehouse), strict=True)):
+    associate = User.objects.filter(username="vendeur.lyon").first()
+    skus = (on_shelf, only_in_warehouse, not_found)
+    for n, (key, sku) in enumerate(zip(store_work_keys()[:3], skus, strict=True)):
         if key not in keys or not sku:
             continue
         first, last, city, postcode, street = CUSTOMERS[n]
@@ -179,6 +184,11 @@ def seed_store_work(*, keys: set[str]) -> int:
                     tracking_number="",
                     trace=Trace(channel="system"),
                 )
+            if sku == not_found and associate is not None:
+                for fo in order.fulfilment_orders.filter(location=store, status="created"):
+                    services.fulfilment_order_decline(
+                        fulfilment_order=fo, reason="not_found", note="rayon vide", trace=Trace.of(associate)
+                    )
     return placed
 
 

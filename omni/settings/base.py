@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "stock-imports-resume": {"task": "inventory.tasks.resume_stock_imports", "schedule": 60.0},
     "sla-sweep": {"task": "orders.tasks.expire_overdue_fulfilment_orders", "schedule": 60.0},
     "backorders": {"task": "orders.tasks.source_backorders", "schedule": 60.0},
+    "uncollected-pickups": {"task": "orders.tasks.settle_uncollected_pickups", "schedule": 900.0},
     # The outbox sweep (a nudge lost with the broker, a mail server that was down); the fault
     # drill (bench/faults.py) shortens it with OMNI_OUTBOX_SWEEP_SECONDS.
     "customer-emails-outbox": {
@@ -281,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "AllocationStatusEnum": "orders.models.Allocation.Status",
         "AllocationKindEnum": "omni.vocabulary.FulfilmentMode",
         "FulfilmentOrderStatusEnum": "orders.models.FulfilmentOrder.Status",
+        "RejectionReasonEnum": "orders.models.RejectionReason",
     },
     # Swagger UI served from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

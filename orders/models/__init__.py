@@ -1,7 +1,7 @@
 """Orders own an order's whole life: its lines and their quantity buckets, allocations,
 tenders, timeline and notifications, and the fulfilment orders that carry it out."""
 
-from .fulfilment import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parcel
+from .fulfilment import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parcel, RejectionReason
 from .orders import (
     CENT,
     Allocation,
@@ -29,5 +29,6 @@ __all__ = [
     "OrderLine",
     "Parcel",
     "Payment",
+    "RejectionReason",
     "money",
 ]

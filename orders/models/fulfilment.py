@@ -24,6 +24,30 @@ from omni.vocabulary import DeliveryMethod, FulfilmentMode
 from .orders import Allocation, Order, OrderLine
 
 
+class RejectionReason(models.TextChoices):
+    """Why a location declines its work or picks less than it held: a code, rendered in the
+    reader's language. ``not_found`` and ``damaged`` say the location's stock is wrong: the
+    units are written off there and a count is asked for (``WRITES_OFF``)."""
+
+    NOT_FOUND = "not_found", _("Not found on the shelf")
+    DAMAGED = "damaged", _("Item damaged")
+    WRONG_ITEM = "wrong_item", _("Wrong item on the shelf")
+    NO_CAPACITY = "no_capacity", _("Not enough staff now")
+    STORE_CLOSING = "store_closing", _("Store closing")
+    CUSTOMER_LEFT = "customer_left", _("Customer left without the goods")
+    OTHER = "other", _("Other reason")
+
+    @classmethod
+    def writes_off(cls, code: str) -> bool:
+        return code in (cls.NOT_FOUND, cls.DAMAGED)
+
+    @classmethod
+    def text(cls, code: str, note: str = "") -> str:
+        """The reason in the active language, with the associate's note."""
+        label = str(cls(code).label) if code in cls.values else ""
+        return " — ".join(part for part in (label, note) if part)
+
+
 class FulfilmentOrder(models.Model):
     """The work one location does for one order: pick, pack and ship, or prepare for pickup."""
 
@@ -78,6 +102,9 @@ class FulfilmentOrder(models.Model):
     delivery_instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # Why the location failed: a coded reason (declines, short picks) and a free note (the
+    # associate's words, or the SLA sweep's account of the missed deadline).
+    failure_code = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     # Click & collect: the code the customer shows, when the goods were ready, and the
     # customer's "I'm here" (with where they parked, for kerbside handover).
@@ -97,6 +124,19 @@ class FulfilmentOrder(models.Model):
         related_name="fulfilment_orders",
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # Pickups nobody collects (the pickup store's policy): when the customer was reminded, when
+    # the work was cancelled for it, and, for goods the store sends back, the transfer taking them.
+    pickup_reminded_at = models.DateTimeField(_("pickup reminder sent at"), null=True, blank=True)
+    uncollected_at = models.DateTimeField(_("cancelled uncollected at"), null=True, blank=True)
+    send_back = models.BooleanField(_("to be sent back"), default=False)
+    return_transfer = models.ForeignKey(
+        "inventory.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent back with"),
+    )
     # While the order is on hold, its work is off the store's queue and the SLA clock.
     held_since = models.DateTimeField(_("held since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,6 +152,10 @@ class FulfilmentOrder(models.Model):
             models.Index(fields=["destination", "status"], name="fulfilment_destination_status"),
             models.Index(
                 fields=["pickup_code"], name="fulfilment_pickup_code", condition=Q(status="ready_for_pickup")
+            ),
+            # The uncollected-pickup sweep reads only what waits on a pickup shelf.
+            models.Index(
+                fields=["ready_at"], name="fulfilment_waiting_pickup", condition=Q(status="ready_for_pickup")
             ),
             # The SLA sweep reads only open work that has a deadline.
             models.Index(
@@ -160,6 +204,15 @@ class FulfilmentOrder(models.Model):
     @property
     def ships_home(self) -> bool:
         return self.delivery_method == DeliveryMethod.SHIP_TO_ADDRESS
+
+    @property
+    def failure_text(self) -> str:
+        """Why it failed, in the reader's language."""
+        return RejectionReason.text(self.failure_code, self.failure_reason)
+
+    @property
+    def pickup_store(self) -> Location:
+        return self.destination or self.location
 
     @property
     def is_pickup(self) -> bool:
@@ -221,8 +274,9 @@ class FulfilmentOrder(models.Model):
         pass
 
     @transition(field=status, source=list(REROUTABLE), target=Status.DECLINED)
-    def decline(self, reason: str):
-        self.failure_reason = reason
+    def decline(self, code: str, note: str = ""):
+        self.failure_code = code
+        self.failure_reason = note
         self.due_at = None
 
     @transition(field=status, source=list(REROUTABLE), target=Status.EXPIRED)
@@ -305,6 +359,7 @@ class LineFailure(models.Model):
     fulfilment_order = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="failures")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     quantity = models.PositiveIntegerField(_("quantity"))
+    reason_code = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
     reason = models.CharField(_("why"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -516,6 +516,9 @@ class OrderEvent(models.Model):
         CUSTOMER_NOTIFIED = "customer_notified", _("Customer notified")
         CUSTOMER_ARRIVED = "customer_arrived", _("Customer arrived")
         NOTIFICATION_SENT = "notified", _("Customer notified")
+        PICKUP_REMINDER = "pickup_reminder", _("Pickup reminder")
+        UNCOLLECTED = "uncollected", _("Not collected")
+        SENT_BACK = "sent_back", _("Sent back")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     line = models.ForeignKey(
@@ -588,6 +591,7 @@ class Notification(models.Model):
         SHIPMENT = "shipment", _("Shipment")
         READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
         CANCELLATION = "cancellation", _("Cancellation")
+        PICKUP_REMINDER = "pickup_reminder", _("Pickup reminder")
 
     event = models.OneToOneField(OrderEvent, on_delete=models.CASCADE, related_name="notification")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -43,6 +43,7 @@ from .notifications import (
     notifications_deliver,
 )
 from .payments import payments_settle
+from .pickups import PickupSweepResult, fulfilment_order_send_back, pickups_uncollected_sweep
 from .pricing import basket_price
 from .sourcing import order_source_again
 from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
@@ -56,6 +57,7 @@ __all__ = [
     "delivery_refund_due",
     "IllegalFulfilmentChange",
     "PickupCodeMismatch",
+    "PickupSweepResult",
     "Sourced",
     "SweepResult",
     "backorders_source",
@@ -68,6 +70,7 @@ __all__ = [
     "fulfilment_order_receive",
     "fulfilment_order_record_picks",
     "fulfilment_order_scan",
+    "fulfilment_order_send_back",
     "fulfilment_order_scan_reset",
     "fulfilment_order_ship",
     "fulfilment_order_start_picking",
@@ -89,5 +92,6 @@ __all__ = [
     "order_source_again",
     "payments_settle",
     "pickup_code_new",
+    "pickups_uncollected_sweep",
     "request_fingerprint",
 ]

@@ -16,7 +16,7 @@ through its services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from ..models import (
     Order,
     OrderEvent,
     OrderLine,
+    RejectionReason,
 )
 from .timeline import EventDraft, events_record
 
@@ -269,17 +270,37 @@ def lines_make_ready(*, fo_lines: list[FulfilmentOrderLine], lines: list[OrderLi
 
 def work_fail(
     *, fulfilment_order: FulfilmentOrder, failed: list[tuple[FulfilmentOrderLine, int]],
-    lines: list[OrderLine], kind: str, reason: str, trace: Trace,
+    lines: list[OrderLine], kind: str, reason: str, trace: Trace, reason_code: str = "",
 ) -> None:  # fmt: skip
     """A location failed (part of) its work: the units it held are released and wait to be
     sourced elsewhere (backordered), the failure is remembered on each line (that location is
-    never asked again) and counted against the location's reliability."""
+    never asked again) and counted against the location's reliability.
+
+    Units not found or damaged (``reason_code``) are not released but written off the
+    location's stock, with a count task (``inventory.reservation_write_off``): nothing is
+    promised again from them. Not found means the shelf held no more: the location's unheld
+    units of the SKU go too, until counted. Reservations are taken in SKU order."""
     by_id = {line.pk: line for line in lines}
     changed = {}
-    for fl, quantity in failed:
+    write_off = RejectionReason.writes_off(reason_code)
+    write_off_trace = replace(
+        trace,
+        reason=reason_code if write_off else trace.reason,
+        reference=fulfilment_order.number,
+        note=trace.note or reason,
+    )
+    for fl, quantity in sorted(failed, key=lambda item: (item[0].allocation.reservation.sku_id, item[0].pk)):
         line = by_id[fl.order_line_id]
         allocation = fl.allocation
-        inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=quantity)
+        if write_off:
+            inventory.reservation_write_off(
+                reservation=allocation.reservation,
+                quantity=quantity,
+                trace=write_off_trace,
+                clear_shelf=reason_code == RejectionReason.NOT_FOUND,
+            )
+        else:
+            inventory.reservation_release(reservation=allocation.reservation, trace=trace, quantity=quantity)
         allocation.quantity -= quantity
         if allocation.quantity == 0:
             allocation.quantity = quantity  # a released allocation keeps what it held, for the record
@@ -297,6 +318,7 @@ def work_fail(
             fulfilment_order=fulfilment_order,
             kind=kind,
             quantity=quantity,
+            reason_code=reason_code,
             reason=reason[:300],
             channel=trace.channel,
         )
@@ -304,3 +326,37 @@ def work_fail(
     )
     if failed:
         sourcing.location_failure_record(location_id=fulfilment_order.location_id)
+
+
+def work_uncollected(
+    *, fo_lines: list[FulfilmentOrderLine], lines: list[OrderLine], trace: Trace, hold_for: str = ""
+) -> list[tuple[OrderLine, int]]:
+    """Units waiting on the pickup shelf that nobody collected are cancelled: each allocation's
+    reservation is released (the units are the store's to sell again) or, with ``hold_for``,
+    handed to that holder (kept off sale until sent back). Returns each line with its units."""
+    by_id = {line.pk: line for line in lines}
+    moved, changed = [], {}
+    now = timezone.now()
+    for fl in fo_lines:
+        allocation = fl.allocation
+        if allocation.status != Allocation.Status.ACTIVE:
+            continue
+        quantity = allocation.quantity
+        if hold_for:
+            inventory.reservation_hand_over(
+                reservation=allocation.reservation,
+                holder_type=Reservation.HolderType.TRANSFER,
+                holder_ref=hold_for,
+            )
+        else:
+            inventory.reservation_release(reservation=allocation.reservation, trace=trace)
+        allocation.status, allocation.closed_at = Allocation.Status.RELEASED, now
+        allocation.save(update_fields=["status", "closed_at"])
+        line = by_id[fl.order_line_id]
+        line.qty_allocated -= quantity
+        line.qty_cancelled += quantity
+        line.cancel()
+        changed[line.pk] = line
+        moved.append((line, quantity))
+    OrderLine.objects.bulk_update(changed.values(), ["qty_allocated", "qty_cancelled", "status"])
+    return moved

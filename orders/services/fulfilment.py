@@ -35,6 +35,7 @@ from ..models import (
     OrderEvent,
     OrderLine,
     Parcel,
+    RejectionReason,
 )
 from . import allocations
 from .capture import order_recalculate
@@ -115,34 +116,55 @@ def fulfilment_order_start_picking(*, fulfilment_order: FulfilmentOrder, trace: 
     return fo
 
 
+def _reason_code(reason: str) -> str:
+    if reason not in RejectionReason.values:
+        raise DomainError(
+            _("Choose one of the reasons: %(codes)s.") % {"codes": ", ".join(RejectionReason.values)},
+            code="invalid_reason",
+            field="reason",
+        )
+    return reason
+
+
 @transaction.atomic
 def fulfilment_order_decline(
-    *, fulfilment_order: FulfilmentOrder, reason: str, trace: Trace
+    *, fulfilment_order: FulfilmentOrder, reason: str, trace: Trace, note: str = ""
 ) -> FulfilmentOrder:
-    """The location will not do the work: everything it held is released and rerouted at once,
-    never back to this location."""
-    if not reason.strip():
-        raise DomainError(_("Say why the work is declined."), field="reason")
+    """The location will not do the work (``reason``: a ``RejectionReason`` code, ``note``:
+    the associate's words): everything it held is released and rerouted at once, never back
+    to this location. Units not found or damaged are written off its stock instead of being
+    released, and a count is asked for (see ``allocations.work_fail``), in this transaction."""
+    code, note = _reason_code(reason), note.strip()[:300]
     fo, order, lines = _locked(fulfilment_order)
-    _move(fo, fo.decline, reason.strip())
-    fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
-    _record(fo, order, OrderEvent.Kind.FULFILMENT_DECLINED, trace, reason.strip())
+    _move(fo, fo.decline, code, note)
+    fo.save(update_fields=["status", "failure_code", "failure_reason", "due_at", "updated_at"])
+    text = RejectionReason.text(code, note)
+    _record(fo, order, OrderEvent.Kind.FULFILMENT_DECLINED, trace, text, reason_code=code)
     failed = [
         (fl, fl.allocation.quantity)
         for fl in _fo_lines(fo)
         if fl.allocation.status == Allocation.Status.ACTIVE
     ]
-    fulfilment_order_reroute(fo, order, lines, failed, LineFailure.Kind.DECLINED, reason.strip(), trace)
+    fulfilment_order_reroute(
+        fo, order, lines, failed, LineFailure.Kind.DECLINED, text, trace, reason_code=code, note=note
+    )
     return fo
 
 
 @transaction.atomic
 def fulfilment_order_record_picks(
-    *, fulfilment_order: FulfilmentOrder, picked: dict[int, int], trace: Trace, reason: str = ""
+    *,
+    fulfilment_order: FulfilmentOrder,
+    picked: dict[int, int],
+    trace: Trace,
+    reason: str = "",
+    note: str = "",
 ) -> FulfilmentOrder:
     """What the associate found, by order line number. Units not found (a short pick) are
-    released and rerouted; the rest waits to be packed. Nothing found at all declines the
-    work."""
+    rerouted, and need a ``reason`` code: not found or damaged units are written off the
+    location's stock with a count task, others released (``allocations.work_fail``). The rest
+    waits to be packed. Nothing found at all declines the work."""
+    note = note.strip()[:300]
     fo, order, lines = _locked(fulfilment_order)
     fo_lines = _fo_lines(fo)
     by_number = {fl.order_line.line_number: fl for fl in fo_lines}
@@ -166,9 +188,18 @@ def fulfilment_order_record_picks(
         fl.qty_short = held - quantity
         if fl.qty_short:
             short.append((fl, fl.qty_short))
+    code = ""
+    if short:
+        if not reason:
+            raise DomainError(
+                _("Say why items are missing: they will be sent from elsewhere."),
+                code="reason_required",
+                field="reason",
+            )
+        code = _reason_code(reason)
     if not any(fl.qty_picked for fl in fo_lines):
-        _move(fo, fo.decline, reason or _("nothing found on the shelf"))
-        fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+        _move(fo, fo.decline, code, note)
+        fo.save(update_fields=["status", "failure_code", "failure_reason", "due_at", "updated_at"])
     else:
         _move(fo, fo.finish_picking)
         fo.save(update_fields=["status", "due_at", "updated_at"])
@@ -180,13 +211,16 @@ def fulfilment_order_record_picks(
         trace,
         ", ".join(
             f"{fl.order_line.sku_code} {fl.qty_picked}/{fl.qty_picked + fl.qty_short}" for fl in fo_lines
-        ),
+        )
+        + (f" ({RejectionReason.text(code, note)})" if short else ""),
         picked={str(k): v for k, v in picked.items()},
+        **({"reason_code": code} if short else {}),
     )
     if short:
         fulfilment_order_reroute(
-            fo, order, lines, short, LineFailure.Kind.SHORT_PICK, reason or _("short pick"), trace
-        )
+            fo, order, lines, short, LineFailure.Kind.SHORT_PICK, RejectionReason.text(code, note), trace,
+            reason_code=code, note=note,
+        )  # fmt: skip
     return fo
 
 
@@ -518,12 +552,17 @@ def fulfilment_order_collect(
     return fo
 
 
-def fulfilment_order_reroute(fo, order, lines, failed, kind, reason, trace) -> None:
-    """Release what the location failed to do, remember the failure, source it elsewhere.
-    Caller holds the order's and the fulfilment order's locks."""
+def fulfilment_order_reroute(
+    fo, order, lines, failed, kind, reason, trace, reason_code="", note=None
+) -> None:
+    """Release what the location failed to do (or write it off, for units not found or
+    damaged), remember the failure, source it elsewhere. Caller holds the order's and the
+    fulfilment order's locks. ``reason``: the text the timeline and the sourcing run show;
+    ``note``: what the failure keeps beside its code (the reason itself when not given)."""
     allocations.work_fail(
-        fulfilment_order=fo, failed=failed, lines=lines, kind=kind, reason=reason, trace=trace
-    )
+        fulfilment_order=fo, failed=failed, lines=lines, kind=kind,
+        reason=reason if note is None else note, trace=trace, reason_code=reason_code,
+    )  # fmt: skip
     result = lines_source(
         order=order, lines=lines, trace=trace, trigger=SourcingRun.Trigger.REROUTE, reason=reason
     )

@@ -20,6 +20,7 @@ NOTIFY = {
     OrderEvent.Kind.SHIPPED: Notification.Kind.SHIPMENT,
     OrderEvent.Kind.READY_FOR_PICKUP: Notification.Kind.READY_FOR_PICKUP,
     OrderEvent.Kind.CANCELLED: Notification.Kind.CANCELLATION,
+    OrderEvent.Kind.PICKUP_REMINDER: Notification.Kind.PICKUP_REMINDER,
 }
 
 

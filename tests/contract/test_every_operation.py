@@ -421,8 +421,12 @@ def _fo_decline(w: World):
     missing = w.store_system.post(url, {})
     expect(missing, 400)
     assert errors_at(missing, "reason")
-    assert expect(w.store_system.post(url, {"reason": "no staff"}), 200)["status"] == "declined"
-    expect(w.store_system.post(url, {"reason": "again"}), 409)
+    not_a_code = w.store_system.post(url, {"reason": "no staff"})
+    expect(not_a_code, 400)
+    assert errors_at(not_a_code, "reason")
+    body = expect(w.store_system.post(url, {"reason": "no_capacity", "note": "inventaire"}), 200)
+    assert (body["status"], body["failure_code"]) == ("declined", "no_capacity")
+    expect(w.store_system.post(url, {"reason": "no_capacity"}), 409)
 
 
 @scenario("POST", "/fulfilment-orders/{number}/picks/")

@@ -32,9 +32,8 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
     assert StockLevel.objects.filter(location=lyon, on_hand__gt=0).count() > 500
     assert StockLevel.objects.filter(location__kind="drop_ship_vendor", sku__category="Chemises").count() == 0
     # orders from several channels, some already moved along, each with its timeline
-    assert (
-        Order.objects.count() == 43
-    )  # 40 across the network, 3 waiting for the Lyon store (one to a relay point)
+    # 40 across the network, 4 for the Lyon store (one declined, one to a relay point)
+    assert Order.objects.count() == 44
     assert Order.objects.values("channel").distinct().count() >= 3
     assert {"cancelled", "on_hold"} <= set(Order.objects.values_list("status", flat=True))
     assert OrderEvent.objects.filter(kind="shipped").exists()
@@ -44,6 +43,11 @@ def test_seed_demo_builds_a_french_network_and_one_user_per_role():
 
     queue = store_queue(lyon)
     assert queue.to_do and queue.incoming
+    # and a count to do: an item declined because the shelf was empty
+    from inventory.selectors import count_tasks_open
+
+    [count] = count_tasks_open(location=lyon)
+    assert count.task.reason == "not_found" and count.task.raised_by == associate
 
 
 def test_seed_demo_is_idempotent():
@@ -166,7 +170,7 @@ def test_a_start_interrupted_while_stocking_is_repaired_by_the_next(monkeypatch)
     # then
     assert seed.demo_missing() == {}
     assert SyncBatch.objects.count() == Location.objects.count()
-    assert Order.objects.count() == 43
+    assert Order.objects.count() == 44
 
 
 def test_a_start_interrupted_while_placing_orders_leaves_whole_orders_and_the_next_adds_the_rest(monkeypatch):
@@ -185,8 +189,8 @@ def test_a_start_interrupted_while_placing_orders_leaves_whole_orders_and_the_ne
     call_command("seed_demo")
     # then: every order once, each with its timeline; the store has its work
     assert _counts() == counts
-    assert Order.objects.count() == 43
-    assert IdempotencyKey.objects.count() == 43
+    assert Order.objects.count() == 44
+    assert IdempotencyKey.objects.count() == 44
     assert all(order.events.exists() for order in Order.objects.all())
     out = StringIO()
     call_command("seed_demo", "--check", stdout=out)

@@ -83,9 +83,10 @@ def level(sku, location) -> tuple[int, int, int]:
 def test_decline_reroutes_at_once_and_never_back(place, network, system):
     order = place(lines=[line("CHE-OXF-BLE-M", 1, "pickup_in_store", "ST-LYON")])
     [fo] = fulfilment_orders(order)
-    services.fulfilment_order_decline(fulfilment_order=fo, reason="shelf damaged", trace=system)
+    services.fulfilment_order_decline(fulfilment_order=fo, reason="no_capacity", note="rush", trace=system)
     first, second = fulfilment_orders(order)
-    assert first.status == "declined" and first.failure_reason == "shelf damaged"
+    assert (first.status, first.failure_code, first.failure_reason) == ("declined", "no_capacity", "rush")
+    assert first.failure_text == "Not enough staff now — rush"
     # the pickup store failed: the unit comes from the warehouse instead (ship to store)
     assert (second.location.code, second.mode, second.destination.code) == (
         "WH-NAT",
@@ -103,7 +104,9 @@ def test_short_pick_reroutes_the_missing_units(place, network, system, stock, sh
     order = place(lines=[line("CHE-OXF-BLE-M", 3)], shipping_address=address, billing_address=address)
     [fo] = fulfilment_orders(order)
     assert fo.location.code == "ST-MARS"
-    services.fulfilment_order_record_picks(fulfilment_order=fo, picked={1: 1}, trace=system)
+    services.fulfilment_order_record_picks(
+        fulfilment_order=fo, picked={1: 1}, reason="wrong_item", trace=system
+    )
     fo.refresh_from_db()
     assert fo.status == "picked"
     rerouted = fulfilment_orders(order)[1]
@@ -139,7 +142,7 @@ def test_repeated_failures_send_the_line_to_the_call_centre(place, network, syst
     order = place(lines=[line("CHE-OXF-BLE-M", 1)])
     for _ in range(3):  # warehouse, then Lyon, then nobody left but the protected Paris unit
         fo = [f for f in fulfilment_orders(order) if f.status == "created"][0]
-        services.fulfilment_order_decline(fulfilment_order=fo, reason="no", trace=system)
+        services.fulfilment_order_decline(fulfilment_order=fo, reason="no_capacity", trace=system)
         if not [f for f in fulfilment_orders(order) if f.status == "created"]:
             break
     order_line = order.lines.get()

@@ -36,7 +36,7 @@ def test_decline_needs_a_reason_and_reroutes(place, network, api_as):
     missing = client.post(f"{FO_URL}{number}/decline/", {}, format="json")
     assert missing.status_code == 400 and errors_at(missing, "reason")
     assert (
-        client.post(f"{FO_URL}{number}/decline/", {"reason": "no staff"}, format="json").json()["status"]
+        client.post(f"{FO_URL}{number}/decline/", {"reason": "no_capacity"}, format="json").json()["status"]
         == "declined"
     )
     assert [fo.status for fo in fulfilment_orders(order)] == ["declined", "created"]
@@ -47,7 +47,7 @@ def test_short_pick_through_the_api(place, network, api_as, head_office):
     number = fulfilment_orders(order)[0].number
     response = api_as(head_office).post(
         f"{FO_URL}{number}/picks/",
-        {"lines": [{"line": 1, "picked": 1}], "reason": "one damaged"},
+        {"lines": [{"line": 1, "picked": 1}], "reason": "damaged", "note": "one torn"},
         format="json",
     )
     assert response.status_code == 200, response.json()

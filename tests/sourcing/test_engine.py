@@ -91,7 +91,7 @@ def test_reliability_is_recounted_at_most_once_per_cache_period(
     cache.delete(_RELIABILITY_CACHE_KEY)
     order = place()
     fo = order.fulfilment_orders.get()
-    fulfilment_order_decline(fulfilment_order=fo, reason="broken", trace=system)
+    fulfilment_order_decline(fulfilment_order=fo, reason="other", trace=system)
     assert cache.get(_RELIABILITY_CACHE_KEY) == {}  # counted when the order was placed, kept
     cache.delete(_RELIABILITY_CACHE_KEY)
     since = timezone.now() - RELIABILITY_WINDOW

@@ -126,7 +126,7 @@ def test_ship_from_store_with_a_short_pick(
     client.post(f"/store/work/{fo.number}/scan/", {"ean": polo.ean}, headers={"HX-Request": "true"})
     refused = post(client, f"/store/work/{fo.number}/finish-picking/")  # one missing, no reason
     assert "missing" in flash(refused)
-    post(client, f"/store/work/{fo.number}/finish-picking/", {"reason": "Item damaged"})
+    post(client, f"/store/work/{fo.number}/finish-picking/", {"reason": "damaged"})
     fo.refresh_from_db()
     assert fo.status == "picked"
     rerouted = [f for f in fulfilment_orders(order) if f.pk != fo.pk]
@@ -144,7 +144,7 @@ def test_ship_from_store_with_a_short_pick(
     assert mail.outbox[-1].to == ["lea.martin@example.fr"] and "6A123" in mail.outbox[-1].body
     line_ = order.lines.get()
     assert line_.qty_shipped == 1 and line_.qty_allocated == 1  # the other unit ships from Paris
-    assert StockLevel.objects.get(sku=polo, location=network["lyon"]).on_hand == 4
+    assert StockLevel.objects.get(sku=polo, location=network["lyon"]).on_hand == 3  # 1 shipped, 1 damaged
 
 
 def test_the_pickup_store_receives_a_ship_to_store_parcel(client, lea, place, network, system):
@@ -168,9 +168,13 @@ def test_declining_sends_the_work_elsewhere_at_once(client, lea, place, network,
     order = place(lines=[line("POL-PIQ-ROU-L", 1)])
     [fo] = fulfilment_orders(order)
     client.force_login(lea)
-    post(client, f"/store/work/{fo.number}/decline/", {"reason": "Item damaged", "note": "tache"})
+    post(client, f"/store/work/{fo.number}/decline/", {"reason": "wrong_item", "note": "tache"})
     fo.refresh_from_db()
-    assert fo.status == "declined" and fo.failure_reason == "Item damaged — tache"
+    assert (fo.status, fo.failure_code, fo.failure_text) == (
+        "declined",
+        "wrong_item",
+        "Wrong item on the shelf — tache",
+    )
     assert [f.location.code for f in fulfilment_orders(order) if f.status == "created"] == ["ST-PARIS"]
 
 
