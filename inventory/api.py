@@ -8,7 +8,7 @@ from omni.api import HourMinuteField, InputSerializer, PageParameters, filters_v
 from omni.trace import Channel, Trace
 
 from . import services
-from .geo import postcode_point
+from .geo import destination_errors, postcode_point
 from .models import Location, OpeningPeriod, SyncBatch
 from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
 
@@ -314,10 +314,9 @@ class AvailabilityApi(APIView):
                     {"lon" if "lat" in attrs else "lat": "Send lat and lon together."}
                 )
             if "postcode" in attrs and "lat" not in attrs:
-                point = postcode_point(attrs["postcode"])
-                if point is None:
-                    raise serializers.ValidationError({"postcode": "Unknown French postcode."})
-                attrs["lat"], attrs["lon"] = point
+                if errors := destination_errors(attrs["postcode"]):
+                    raise serializers.ValidationError(errors)
+                attrs["lat"], attrs["lon"] = postcode_point(attrs["postcode"])
             return attrs
 
     class AvailabilityOutput(serializers.Serializer):

@@ -241,7 +241,13 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
         "payment_fields": ("payment_method", "payment_reference", "coupon_codes", "notes"),
     }
     context = {name: [form[field] for field in fields] for name, fields in groups.items()}
-    return render(request, "orders/order_entry.html", {"form": form, "lines": lines, **context})
+    refused = request.method == "POST"  # a placed order redirected above
+    return render(
+        request,
+        "orders/order_entry.html",
+        {"form": form, "lines": lines, **context},
+        status=400 if refused else 200,
+    )
 
 
 def _show_entry_errors(form, lines, error: DomainError) -> None:
@@ -261,10 +267,11 @@ def _show_entry_errors(form, lines, error: DomainError) -> None:
         form.add_error("coupon_codes", [f"{code}: {' '.join(why)}" for code, why in refused.items()])
     for key in ("shipping_address", "billing_address", "customer"):
         value = error.details.get(key)
-        if value:
-            form.add_error(
-                None, value if isinstance(value, list) else [m for ms in value.values() for m in ms]
-            )
+        if isinstance(value, dict):  # beside the entry form's own field when it has one
+            for field, field_messages in value.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        elif value:
+            form.add_error(None, value)
     if not any(
         error.details.get(key)
         for key in ("lines", "shipping_address", "billing_address", "customer", "coupon_codes")

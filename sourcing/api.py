@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory.geo import postcode_point
+from inventory.geo import destination_errors, postcode_point
 from inventory.selectors import skus_by_code
 from omni.api import InputSerializer
 from omni.errors import DomainError
@@ -40,8 +40,8 @@ class DestinationInput(InputSerializer):
         has_point = "latitude" in attrs and "longitude" in attrs
         if not has_point and "postcode" not in attrs:
             raise serializers.ValidationError("Give a French postcode, or latitude and longitude.")
-        if not has_point and postcode_point(attrs["postcode"]) is None:
-            raise serializers.ValidationError({"postcode": ["Unknown postcode."]})
+        if not has_point and (errors := destination_errors(attrs["postcode"])):
+            raise serializers.ValidationError(errors)
         return attrs
 
 

@@ -199,6 +199,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+def _far(km: float | None) -> float:
+    """A distance for sorting and rating: an unknown one counts as the farthest."""
+    return math.inf if km is None else km
+
+
 def shipping_rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, int]:
     bands = snapshot.rates.get(kind) or snapshot.rates.get(Location.Kind.WAREHOUSE) or []
     for up_to, cost, days in bands:
@@ -253,9 +258,13 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
             for line in group.lines
         }
         if any(available.values()):
-            km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else 0.0
+            # No destination point (an address from before postcodes were checked): the
+            # distance is unknown, not zero, and the farthest shipping band applies.
+            km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else None
             reachable.append((km, loc_id, loc, mode, available))
-    stores = sorted(r for r in reachable if r[2].kind == Location.Kind.STORE)
+    stores = sorted(
+        (r for r in reachable if r[2].kind == Location.Kind.STORE), key=lambda r: (_far(r[0]), r[1])
+    )
     pool = [r for r in reachable if r[2].kind != Location.Kind.STORE] + stores[:NEAREST_STORES]
     moment = request.moment.replace(second=0, microsecond=0)
     candidates = []
@@ -263,7 +272,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
         if mode == FulfilmentMode.PICKUP_AT_LOCATION:
             cost, transit = Decimal("0"), 0
         else:
-            cost, transit = shipping_rate(snapshot, loc.kind, km)
+            cost, transit = shipping_rate(snapshot, loc.kind, _far(km))
         ready = _ready(moment, loc.kind, loc.order_cutoff_time, loc.periods, loc.timezone)
         date = working_days_after(ready.date(), transit) if transit else ready.date()
         candidate = Candidate(
@@ -272,7 +281,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
             name=loc.name,
             kind=loc.kind,
             mode=mode,
-            distance_km=round(km, 1),
+            distance_km=None if km is None else round(km, 1),
             available=available,
             needed={line.key: line.quantity for line in group.lines},
             capacity=loc.daily_capacity,
@@ -389,10 +398,12 @@ def _partial_plan(group: Group, ranked: list[Candidate], rule: StrategyRule):
 
 
 def _explain_candidates(candidates: list[Candidate], chosen: set[int]) -> tuple[list[dict], int]:
-    ordered = sorted(candidates, key=lambda c: (bool(c.excluded), -c.total, c.distance_km, c.location_id))
+    ordered = sorted(
+        candidates, key=lambda c: (bool(c.excluded), -c.total, _far(c.distance_km), c.location_id)
+    )
     shown = [c for c in ordered if c.location_id in chosen]
     shown += [c for c in ordered if c.location_id not in chosen][: max(0, EXPLAINED_CANDIDATES - len(shown))]
-    shown.sort(key=lambda c: (c.location_id not in chosen, bool(c.excluded), -c.total, c.distance_km))
+    shown.sort(key=lambda c: (c.location_id not in chosen, bool(c.excluded), -c.total, _far(c.distance_km)))
     return [
         {
             "location": c.code,
@@ -428,7 +439,8 @@ def _evaluate(
             candidate_score(candidate, rule.criteria)
         candidates.append(candidate)
     ranked = sorted(
-        (c for c in candidates if not c.excluded), key=lambda c: (-c.total, c.distance_km, c.location_id)
+        (c for c in candidates if not c.excluded),
+        key=lambda c: (-c.total, _far(c.distance_km), c.location_id),
     )
     plan = _best_full_plan(group, ranked, rule)
     if plan is not None:

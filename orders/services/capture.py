@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import services as customers
+from inventory.geo import destination_errors
 from inventory.models import SKU, Location
 from omni.errors import DomainError
 from omni.idempotency import IdempotencyKeyReused, key_lifetime, lock_key, request_fingerprint
@@ -55,6 +56,15 @@ def _address_errors(address: dict | None) -> list[str] | dict:
     return missing
 
 
+def shipping_address_errors(address: dict | None) -> list[str] | dict:
+    """A delivery address must be complete and placeable: its postcode is a known French one
+    (the sourcing engine ranks locations by their distance to it)."""
+    errors = _address_errors(address)
+    if not errors:
+        errors = destination_errors(address["postcode"], address.get("country") or "FR")
+    return errors
+
+
 def _clean_address(address: dict | None) -> dict | None:
     if not address:
         return None
@@ -89,6 +99,8 @@ def validate_delivery(
         not relay_point or not relay_point.get("id") or not relay_point.get("postcode")
     ):
         errors["relay_point"] = [_("Give the relay point's id and postcode.")]
+    elif method == DeliveryMethod.SHIP_TO_RELAY and (where := destination_errors(relay_point["postcode"])):
+        errors["relay_point"] = where
     if requested_date and requested_date < timezone.localdate():
         errors["requested_date"] = [_("The requested date is in the past.")]
     start, end = slot or (None, None)
@@ -181,7 +193,7 @@ def order_place(
         errors["lines"] = line_errors
     shipping_address = _clean_address(shipping_address)
     home_delivery = any(line["delivery_method"] == DeliveryMethod.SHIP_TO_ADDRESS for line in lines)
-    if home_delivery and (address_errors := _address_errors(shipping_address)):
+    if home_delivery and (address_errors := shipping_address_errors(shipping_address)):
         errors["shipping_address"] = address_errors
     # Without a billing address, the invoice goes to the delivery address.
     if billing_address and (address_errors := _address_errors(billing_address)):

@@ -17,7 +17,14 @@ from omni.vocabulary import DeliveryMethod
 from ..locks import fulfilment_order_lock, order_lock
 from ..models import FulfilmentOrder, Order, OrderEvent, OrderLine
 from . import allocations
-from .capture import _address_errors, _clean_address, order_recalculate, requested_slot, validate_delivery
+from .capture import (
+    _address_errors,
+    _clean_address,
+    order_recalculate,
+    requested_slot,
+    shipping_address_errors,
+    validate_delivery,
+)
 from .fulfilment import fulfilment_orders_settle
 from .payments import payments_settle
 from .promotions import redemptions_release
@@ -34,6 +41,12 @@ def _line(lines: list[OrderLine], number: int) -> OrderLine:
         if line.line_number == number:
             return line
     raise DomainError(_("The order has no line %(line)s.") % {"line": number}, code="not_found", field="line")
+
+
+def _first_message(errors: dict | list) -> str:
+    """The first message of field errors nested as in the request, for the error's detail."""
+    first = next(iter(errors.values())) if isinstance(errors, dict) else errors
+    return first[0] if isinstance(first, list) else _first_message(first)
 
 
 def _refuse_closed(order: Order) -> None:
@@ -118,8 +131,12 @@ def order_change_shipping_address(*, order: Order, address: dict, trace: Trace) 
     if not home_lines:
         raise IllegalChange(_("No line of this order is delivered to an address."))
     _refuse_after_shipment(order, home_lines, what=_("Every home-delivery line has already shipped."))
-    if errors := _address_errors(address):
-        raise DomainError(_("The address is incomplete."), code="invalid", address=errors)
+    if errors := shipping_address_errors(address):
+        incomplete = bool(_address_errors(address))
+        detail = _("The address is incomplete.") if incomplete else _first_message(errors)
+        # Keyed as the request's own fields (the address is the whole body).
+        fields = errors if isinstance(errors, dict) else {"address": errors}
+        raise DomainError(detail, code="invalid", **fields)
     before = order.shipping_address
     order.shipping_address = _clean_address(address)
     order.save(update_fields=["shipping_address", "updated_at"])
@@ -211,10 +228,10 @@ def order_line_change_delivery(
         requested_date=None,
         slot=None,
     )
-    if delivery_method == DeliveryMethod.SHIP_TO_ADDRESS and _address_errors(order.shipping_address):
+    if delivery_method == DeliveryMethod.SHIP_TO_ADDRESS and shipping_address_errors(order.shipping_address):
         errors["shipping_address"] = [_("Give the order a complete shipping address first.")]
     if errors:
-        raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+        raise DomainError(_first_message(errors), code="invalid", **errors)
     before = _delivery_label(line)
     allocations.units_unsource(line=line, trace=trace)
     line.delivery_method = delivery_method
