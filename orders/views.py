@@ -15,6 +15,8 @@ from omni.errors import DomainError
 from omni.forms import apply_domain_error
 from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod, SalesChannel
+from sourcing import services as sourcing
+from sourcing.selectors import closed_for_orders
 
 from . import selectors, services
 from .forms import (
@@ -284,7 +286,9 @@ def sku_lookup_view(request: HttpRequest) -> HttpResponse:
     """HTMX: SKUs matching what the agent types, with what the network can sell of each."""
     query = request.GET.get("q", "").strip()
     skus = list(sku_search(query=query, limit=10)) if len(query) >= 2 else []
-    availability = network_availability(sku_codes=[sku.code for sku in skus]) if skus else {}
+    closed = closed_for_orders(sourcing.profile_current()) if skus else ()
+    codes = [sku.code for sku in skus]
+    availability = network_availability(sku_codes=codes, closed=closed) if skus else {}
     return render(
         request, "orders/order_entry.html#sku-results", {"skus": skus, "availability": availability}
     )

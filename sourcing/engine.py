@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from inventory.models import Location
-from omni.vocabulary import DeliveryMethod, FulfilmentMode
+from omni.vocabulary import DeliveryMethod, FulfilmentMode, SalesChannel
 
 from .calendar import Period, add_open_minutes, next_working_start, working_days_after
 from .criteria import Candidate, candidate_score
@@ -212,7 +212,7 @@ def shipping_rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, in
     return (bands[-1][1], bands[-1][2]) if bands else (Decimal("0"), 2)
 
 
-def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str | None:
+def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None, channel: str = "") -> str | None:
     """How this location could serve the group, or None when it cannot."""
     if not group.is_pickup:
         if loc.kind == Location.Kind.DROP_SHIP_VENDOR:
@@ -223,6 +223,10 @@ def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str
     if pickup is None:
         return None
     if loc.id == pickup.id:
+        # The web shop counts only the shelves of stores whose stock is sold online (as the
+        # store finder does); a store's own channels may always sell from its shelf.
+        if channel == SalesChannel.WEB and not loc.sells_stock_online:
+            return None
         return FulfilmentMode.PICKUP_AT_LOCATION
     if (
         loc.kind == Location.Kind.WAREHOUSE
@@ -251,7 +255,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
     reachable = []
     for loc_id in holders:
         loc = snapshot.locations.get(loc_id)
-        if loc is None or (mode := _mode(group, loc, pickup)) is None:
+        if loc is None or (mode := _mode(group, loc, pickup, request.channel)) is None:
             continue
         available = {
             line.key: 0 if loc_id in line.excluded else snapshot.atp.get((loc_id, line.sku_id), 0)
