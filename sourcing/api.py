@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory.geo import destination_errors, postcode_point
+from inventory.models import BackorderPolicy
 from inventory.selectors import network_availability, skus_by_code, stores_near
 from omni.api import InputSerializer, filters_valid
 from omni.errors import DomainError
 from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from . import services
-from .planning import promise_options
+from .planning import cart_shortfalls, promise_options
 from .selectors import closed_for_orders, network_facts_recent
 
 # ---------------------------------------------------------------- promise
@@ -75,9 +76,33 @@ class PromiseOptionOutput(serializers.Serializer):
     sources = PromiseSourceOutput(many=True)
 
 
+class PromiseShortOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField(help_text="Units in the cart.")
+    available = serializers.IntegerField(help_text="Units that can be delivered now.")
+    policy = serializers.ChoiceField(
+        choices=BackorderPolicy.Mode.choices, help_text="The SKU's backorder policy."
+    )
+    expected_date = serializers.DateField(
+        allow_null=True, help_text="When the next supply is expected, if known."
+    )
+    preorder_left = serializers.IntegerField(
+        allow_null=True, help_text="Units that may still be pre-ordered."
+    )
+    reason = serializers.ChoiceField(
+        choices=["backorder", "backorder_dated", "preorder", "preorder_full", "refused"],
+        help_text="Why, as a code; `message` says it in the reader's language.",
+    )
+    message = serializers.CharField()
+    accepted = serializers.BooleanField(help_text="Whether an order for the whole quantity would be taken.")
+
+
 class PromiseOutput(serializers.Serializer):
     profile = serializers.IntegerField(help_text="The sourcing profile version that computed the options.")
     options = PromiseOptionOutput(many=True)
+    short = PromiseShortOutput(
+        many=True, help_text="Cart lines the network cannot deliver in full now, and what their policy does."
+    )
 
 
 class PromiseApi(APIView):
@@ -114,7 +139,12 @@ class PromiseApi(APIView):
                 rules=services.profile_rules(profile),
                 channel=data["channel"],
             )
-        return Response(PromiseOutput({"profile": profile.version, "options": options}).data)
+        short = cart_shortfalls(
+            lines=[(skus[line["sku"]], line["quantity"]) for line in data["lines"]],
+            channel=data["channel"],
+            closed=closed_for_orders(profile),
+        )
+        return Response(PromiseOutput({"profile": profile.version, "options": options, "short": short}).data)
 
 
 # ---------------------------------------------------------------- availability

@@ -2,6 +2,7 @@
 
 from .atp import atp_expression, atp_sql, atp_where_positive
 from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
+from .backorders import DEFAULT_POLICY, PolicyFacts, backorder_policies
 from .locations import (
     LOCATION_CAPABILITY_FILTERS,
     location_get_for_user,
@@ -26,6 +27,9 @@ from .stock import (
 )
 
 __all__ = [
+    "DEFAULT_POLICY",
+    "PolicyFacts",
+    "backorder_policies",
     "atp_expression",
     "atp_sql",
     "atp_where_positive",

@@ -1,5 +1,6 @@
 """Writes of the inventory app. Import the functions from here."""
 
+from .backorders import backorder_policy_set, preorder_take
 from .batches import BatchRejected, RowErrors
 from .catalogue import catalogue_sync
 from .locations import location_create, location_set_active, location_update
@@ -27,7 +28,9 @@ __all__ = [
     "BatchRejected",
     "InsufficientStock",
     "RowErrors",
+    "backorder_policy_set",
     "catalogue_sync",
+    "preorder_take",
     "inventory_sync",
     "inventory_sync_changes",
     "inventory_sync_preview",
