@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CountTask, Location, OpeningPeriod
+from .models import BackorderPolicy, CountTask, Location, OpeningPeriod
 
 
 class OpeningPeriodInline(admin.TabularInline):
@@ -44,3 +44,14 @@ class CountTaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BackorderPolicy)
+class BackorderPolicyAdmin(admin.ModelAdmin):
+    """Head office sets, per SKU or per category, what happens to units nobody holds."""
+
+    list_display = ("sku", "category", "mode", "expected_date", "preorder_limit", "preordered", "updated_at")
+    list_filter = ("mode",)
+    search_fields = ("sku__code", "sku__name", "category")
+    raw_id_fields = ("sku",)
+    readonly_fields = ("preordered",)

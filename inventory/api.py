@@ -8,9 +8,8 @@ from omni.api import HourMinuteField, InputSerializer, PageParameters, filters_v
 from omni.trace import Channel, Trace
 
 from . import services
-from .geo import postcode_point
 from .models import Location, OpeningPeriod, SyncBatch
-from .selectors import location_get_for_user, locations_visible_to, network_availability, stores_near
+from .selectors import location_get_for_user, locations_visible_to
 
 
 class OpeningPeriodOutput(serializers.ModelSerializer):
@@ -254,107 +253,3 @@ class InventorySyncApi(APIView):
             trace=Trace(actor=request.user, channel=Channel.INTEGRATION),
         )
         return Response(self.InventorySyncOutput(result).data)
-
-
-class AvailabilitySkuOutput(serializers.Serializer):
-    sku = serializers.CharField()
-    network = serializers.IntegerField(help_text="ATP over every location counted for the channel")
-    delivery = serializers.IntegerField(help_text="ATP that can be delivered home")
-
-
-class AvailabilityStoreOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    address = serializers.CharField()
-    postcode = serializers.CharField()
-    city = serializers.CharField()
-    latitude = serializers.FloatField()
-    longitude = serializers.FloatField()
-    distance_km = serializers.FloatField()
-    atp = serializers.DictField(child=serializers.IntegerField())
-    has_all = serializers.BooleanField()
-    open_now = serializers.BooleanField()
-    hours_today = serializers.CharField()
-
-
-class AvailabilityApi(APIView):
-    """Available-to-promise for a basket of SKUs, in one call: per SKU, the network and
-    home-delivery ATP for the channel; with ``lat``/``lon`` (or a French ``postcode``), the
-    nearest click & collect stores within ``radius_km`` with each SKU's ATP and today's hours."""
-
-    scope = "availability.read"
-
-    class AvailabilityInput(serializers.Serializer):
-        skus = serializers.CharField(help_text="Comma-separated SKU codes (at most 100)")
-        channel = serializers.ChoiceField(
-            choices=["web", "store", "call_centre", "marketplace"], default="web"
-        )
-        lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
-        lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
-        postcode = serializers.RegexField(r"^\d{5}$", required=False)
-        radius_km = serializers.FloatField(required=False, min_value=1, max_value=500, default=50)
-        stores = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
-
-        def validate_skus(self, value):
-            codes = list(dict.fromkeys(code.strip() for code in value.split(",") if code.strip()))
-            if not codes:
-                raise serializers.ValidationError("Name at least one SKU.")
-            if len(codes) > 100:
-                raise serializers.ValidationError("At most 100 SKUs per call.")
-            return codes
-
-        def validate(self, attrs):
-            # A micro-degree is 10 cm: finer is noise, and a subnormal float (5e-324) underflows
-            # PostgreSQL's trigonometry.
-            for name in ("lat", "lon"):
-                if name in attrs:
-                    attrs[name] = round(attrs[name], 6)
-            if ("lat" in attrs) != ("lon" in attrs):
-                raise serializers.ValidationError(
-                    {"lon" if "lat" in attrs else "lat": "Send lat and lon together."}
-                )
-            if "postcode" in attrs and "lat" not in attrs:
-                point = postcode_point(attrs["postcode"])
-                if point is None:
-                    raise serializers.ValidationError({"postcode": "Unknown French postcode."})
-                attrs["lat"], attrs["lon"] = point
-            return attrs
-
-    class AvailabilityOutput(serializers.Serializer):
-        channel = serializers.CharField()
-        skus = serializers.ListField(child=AvailabilitySkuOutput())
-        unknown_skus = serializers.ListField(child=serializers.CharField())
-        stores = serializers.ListField(
-            child=AvailabilityStoreOutput(), allow_null=True, help_text="With a point or postcode only."
-        )
-
-    @extend_schema(
-        parameters=[AvailabilityInput], responses={200: AvailabilityOutput}, operation_id="availability"
-    )
-    def get(self, request):
-        # As a plain dict, so that an empty value is refused as the schema says, not dropped.
-        query = filters_valid(self.AvailabilityInput, request)
-        codes = query["skus"]
-        totals = network_availability(sku_codes=codes, channel=query["channel"])
-        body = {
-            "channel": query["channel"],
-            "skus": [AvailabilitySkuOutput(totals[code]).data for code in codes if code in totals],
-            "unknown_skus": [code for code in codes if code not in totals],
-            "stores": None,
-        }
-        if "lat" in query:
-            known = [code for code in codes if code in totals]
-            wanted = dict.fromkeys(known, 1)
-            stores = stores_near(
-                sku_codes=known,
-                lat=query["lat"],
-                lon=query["lon"],
-                radius_km=query["radius_km"],
-                channel=query["channel"],
-                limit=query["stores"],
-            )
-            body["stores"] = [
-                AvailabilityStoreOutput({**store.__dict__, "has_all": store.has_all(wanted)}).data
-                for store in stores
-            ]
-        return Response(body)

@@ -7,5 +7,4 @@ urlpatterns = [
     path("locations/<str:code>/", api.LocationDetailApi.as_view(), name="location-detail"),
     path("products/sync/", api.ProductSyncApi.as_view(), name="products-sync"),
     path("inventory/sync/", api.InventorySyncApi.as_view(), name="inventory-sync"),
-    path("availability/", api.AvailabilityApi.as_view(), name="availability"),
 ]

@@ -280,6 +280,75 @@ class SKU(models.Model):
         return reverse("inventory:sku_stock", kwargs={"sku_code": self.code})
 
 
+class BackorderPolicy(models.Model):
+    """What Omni does with units of a SKU that no location can serve now: refuse them,
+    backorder them (with the date the next supply is expected, when head office knows it),
+    or take them as pre-orders up to a quantity. Set per SKU, or per category as the default
+    of its SKUs; without either, units are backordered without a date."""
+
+    class Mode(models.TextChoices):
+        REFUSE = "refuse", _("Refuse")
+        BACKORDER = "backorder", _("Backorder")
+        PREORDER = "preorder", _("Pre-order up to a quantity")
+
+    sku = models.OneToOneField(
+        SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=80,
+        blank=True,
+        help_text=_("For every SKU of the category without its own."),
+    )
+    mode = models.CharField(_("when out of stock"), max_length=20, choices=Mode.choices)
+    expected_date = models.DateField(
+        _("next supply expected"),
+        null=True,
+        blank=True,
+        help_text=_("Shown to the customer and the call centre."),
+    )
+    preorder_limit = models.PositiveIntegerField(_("pre-orders up to (units)"), null=True, blank=True)
+    # Pre-ordered units taken so far, raised by capture with a conditional UPDATE that keeps
+    # it within the limit (two checkouts cannot both take the last pre-order).
+    preordered = models.PositiveIntegerField(_("pre-ordered so far"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("backorder policy")
+        verbose_name_plural = _("backorder policies")
+        constraints = [
+            models.CheckConstraint(
+                name="backorder_policy_sku_or_category",
+                condition=(Q(sku__isnull=False) & Q(category="")) | (Q(sku__isnull=True) & ~Q(category="")),
+            ),
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(sku__isnull=True), name="backorder_policy_category_unique"
+            ),
+            models.CheckConstraint(
+                name="backorder_policy_preorder_has_limit",
+                condition=~Q(mode="preorder") | Q(preorder_limit__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="backorder_policy_preordered_within_limit",
+                condition=Q(preorder_limit__isnull=True) | Q(preordered__lte=F("preorder_limit")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku.code if self.sku_id else self.category}: {self.get_mode_display()}"
+
+    def clean(self):
+        errors = {}
+        if bool(self.sku_id) == bool(self.category):
+            errors["category"] = _("Set the policy for one SKU or for one category.")
+        if self.mode == self.Mode.PREORDER and self.preorder_limit is None:
+            errors["preorder_limit"] = _("Say how many units may be pre-ordered.")
+        elif self.preorder_limit is not None and self.preorder_limit < self.preordered:
+            errors["preorder_limit"] = _("%(n)s units are already pre-ordered.") % {"n": self.preordered}
+        if errors:
+            raise ValidationError(errors)
+
+
 class StockLevel(models.Model):
     """What one location holds of one SKU.
 

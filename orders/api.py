@@ -191,8 +191,13 @@ class LineOutput(serializers.ModelSerializer):
             "line", "sku", "name", "quantity", "status", "quantities", "unit_price", "unit_discount",
             "line_discount", "promotions", "tax_rate", "tax_amount", "line_total", "delivery_method", "pickup_location", "relay_point",
             "requested_date", "requested_slot_start", "requested_slot_end", "delivery_instructions", "promised_date",
-            "allocations",
+            "backorder_mode", "expected_date", "allocations",
         ]  # fmt: skip
+        extra_kwargs = {
+            "backorder_mode": {"help_text": "How units no location could serve at capture wait, by the SKU's "
+                               "backorder policy: `backorder`, `preorder`, or empty."},
+            "expected_date": {"help_text": "When the next supply of a waiting SKU is expected, if known."},
+        }  # fmt: skip
 
     @extend_schema_field(LineQuantitiesOutput)
     def get_quantities(self, line) -> dict[str, int]:

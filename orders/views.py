@@ -16,6 +16,8 @@ from omni.errors import DomainError
 from omni.forms import apply_domain_error
 from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod, SalesChannel
+from sourcing import services as sourcing
+from sourcing.selectors import closed_for_orders
 
 from . import selectors, services
 from .forms import (
@@ -272,7 +274,13 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
         "payment_fields": ("payment_method", "payment_reference", "coupon_codes", "notes"),
     }
     context = {name: [form[field] for field in fields] for name, fields in groups.items()}
-    return render(request, "orders/order_entry.html", {"form": form, "lines": lines, **context})
+    refused = request.method == "POST"  # a placed order redirected above
+    return render(
+        request,
+        "orders/order_entry.html",
+        {"form": form, "lines": lines, **context},
+        status=400 if refused else 200,
+    )
 
 
 def _show_entry_errors(form, lines, error: DomainError) -> None:
@@ -292,10 +300,11 @@ def _show_entry_errors(form, lines, error: DomainError) -> None:
         form.add_error("coupon_codes", [f"{code}: {' '.join(why)}" for code, why in refused.items()])
     for key in ("shipping_address", "billing_address", "customer"):
         value = error.details.get(key)
-        if value:
-            form.add_error(
-                None, value if isinstance(value, list) else [m for ms in value.values() for m in ms]
-            )
+        if isinstance(value, dict):  # beside the entry form's own field when it has one
+            for field, field_messages in value.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        elif value:
+            form.add_error(None, value)
     if not any(
         error.details.get(key)
         for key in ("lines", "shipping_address", "billing_address", "customer", "coupon_codes")
@@ -308,7 +317,9 @@ def sku_lookup_view(request: HttpRequest) -> HttpResponse:
     """HTMX: SKUs matching what the agent types, with what the network can sell of each."""
     query = request.GET.get("q", "").strip()
     skus = list(sku_search(query=query, limit=10)) if len(query) >= 2 else []
-    availability = network_availability(sku_codes=[sku.code for sku in skus]) if skus else {}
+    closed = closed_for_orders(sourcing.profile_current()) if skus else ()
+    codes = [sku.code for sku in skus]
+    availability = network_availability(sku_codes=codes, closed=closed) if skus else {}
     return render(
         request, "orders/order_entry.html#sku-results", {"skus": skus, "availability": availability}
     )

@@ -26,7 +26,7 @@ class Candidate:
     name: str
     kind: str
     mode: str
-    distance_km: float
+    distance_km: float | None  # None: the destination could not be placed
     available: dict[int, int]  # sku id → units it can give this group (ATP, minus failures)
     needed: dict[int, int]  # sku id → units the group asks for
     capacity: int | None
@@ -48,6 +48,10 @@ class Candidate:
 
 def _distance(c: Candidate, params: dict) -> Score:
     max_km = params.get("max_km")
+    if c.distance_km is None:  # the destination could not be placed
+        if max_km is not None:
+            return None, _("distance unknown, the strategy serves within %(max)s km") % {"max": max_km}
+        return 0.0, _("distance unknown")
     if max_km is not None and c.distance_km > max_km:
         return None, _("%(km)s km away, beyond %(max)s km") % {"km": round(c.distance_km), "max": max_km}
     bands = params.get("bands")  # [[km, score], ...] ascending

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from inventory.models import Location
-from omni.vocabulary import DeliveryMethod, FulfilmentMode
+from omni.vocabulary import DeliveryMethod, FulfilmentMode, SalesChannel
 
 from .calendar import Period, add_open_minutes, next_working_start, working_days_after
 from .criteria import Candidate, candidate_score
@@ -199,6 +199,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+def _far(km: float | None) -> float:
+    """A distance for sorting and rating: an unknown one counts as the farthest."""
+    return math.inf if km is None else km
+
+
 def shipping_rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, int]:
     bands = snapshot.rates.get(kind) or snapshot.rates.get(Location.Kind.WAREHOUSE) or []
     for up_to, cost, days in bands:
@@ -207,7 +212,7 @@ def shipping_rate(snapshot: Snapshot, kind: str, km: float) -> tuple[Decimal, in
     return (bands[-1][1], bands[-1][2]) if bands else (Decimal("0"), 2)
 
 
-def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str | None:
+def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None, channel: str = "") -> str | None:
     """How this location could serve the group, or None when it cannot."""
     if not group.is_pickup:
         if loc.kind == Location.Kind.DROP_SHIP_VENDOR:
@@ -218,6 +223,10 @@ def _mode(group: Group, loc: LocationFacts, pickup: LocationFacts | None) -> str
     if pickup is None:
         return None
     if loc.id == pickup.id:
+        # The web shop counts only the shelves of stores whose stock is sold online (as the
+        # store finder does); a store's own channels may always sell from its shelf.
+        if channel == SalesChannel.WEB and not loc.sells_stock_online:
+            return None
         return FulfilmentMode.PICKUP_AT_LOCATION
     if (
         loc.kind == Location.Kind.WAREHOUSE
@@ -246,16 +255,20 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
     reachable = []
     for loc_id in holders:
         loc = snapshot.locations.get(loc_id)
-        if loc is None or (mode := _mode(group, loc, pickup)) is None:
+        if loc is None or (mode := _mode(group, loc, pickup, request.channel)) is None:
             continue
         available = {
             line.key: 0 if loc_id in line.excluded else snapshot.atp.get((loc_id, line.sku_id), 0)
             for line in group.lines
         }
         if any(available.values()):
-            km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else 0.0
+            # No destination point (an address from before postcodes were checked): the
+            # distance is unknown, not zero, and the farthest shipping band applies.
+            km = haversine_km(origin, (loc.latitude, loc.longitude)) if origin else None
             reachable.append((km, loc_id, loc, mode, available))
-    stores = sorted(r for r in reachable if r[2].kind == Location.Kind.STORE)
+    stores = sorted(
+        (r for r in reachable if r[2].kind == Location.Kind.STORE), key=lambda r: (_far(r[0]), r[1])
+    )
     pool = [r for r in reachable if r[2].kind != Location.Kind.STORE] + stores[:NEAREST_STORES]
     moment = request.moment.replace(second=0, microsecond=0)
     candidates = []
@@ -263,7 +276,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
         if mode == FulfilmentMode.PICKUP_AT_LOCATION:
             cost, transit = Decimal("0"), 0
         else:
-            cost, transit = shipping_rate(snapshot, loc.kind, km)
+            cost, transit = shipping_rate(snapshot, loc.kind, _far(km))
         ready = _ready(moment, loc.kind, loc.order_cutoff_time, loc.periods, loc.timezone)
         date = working_days_after(ready.date(), transit) if transit else ready.date()
         candidate = Candidate(
@@ -272,7 +285,7 @@ def _candidates(request: Request, group: Group, snapshot: Snapshot) -> tuple[lis
             name=loc.name,
             kind=loc.kind,
             mode=mode,
-            distance_km=round(km, 1),
+            distance_km=None if km is None else round(km, 1),
             available=available,
             needed={line.key: line.quantity for line in group.lines},
             capacity=loc.daily_capacity,
@@ -389,10 +402,12 @@ def _partial_plan(group: Group, ranked: list[Candidate], rule: StrategyRule):
 
 
 def _explain_candidates(candidates: list[Candidate], chosen: set[int]) -> tuple[list[dict], int]:
-    ordered = sorted(candidates, key=lambda c: (bool(c.excluded), -c.total, c.distance_km, c.location_id))
+    ordered = sorted(
+        candidates, key=lambda c: (bool(c.excluded), -c.total, _far(c.distance_km), c.location_id)
+    )
     shown = [c for c in ordered if c.location_id in chosen]
     shown += [c for c in ordered if c.location_id not in chosen][: max(0, EXPLAINED_CANDIDATES - len(shown))]
-    shown.sort(key=lambda c: (c.location_id not in chosen, bool(c.excluded), -c.total, c.distance_km))
+    shown.sort(key=lambda c: (c.location_id not in chosen, bool(c.excluded), -c.total, _far(c.distance_km)))
     return [
         {
             "location": c.code,
@@ -428,7 +443,8 @@ def _evaluate(
             candidate_score(candidate, rule.criteria)
         candidates.append(candidate)
     ranked = sorted(
-        (c for c in candidates if not c.excluded), key=lambda c: (-c.total, c.distance_km, c.location_id)
+        (c for c in candidates if not c.excluded),
+        key=lambda c: (-c.total, _far(c.distance_km), c.location_id),
     )
     plan = _best_full_plan(group, ranked, rule)
     if plan is not None:

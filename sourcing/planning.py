@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from inventory.geo import distance_km_sql
-from inventory.models import SKU, Location
+from inventory.models import SKU, BackorderPolicy, Location
+from inventory.selectors import backorder_policies, network_availability
 from omni.vocabulary import DeliveryMethod, FulfilmentMode
 from promotions.delivery import delivery_fee, delivery_zone
 from promotions.selectors import basket_quote
@@ -186,3 +188,44 @@ def _assignment_cost(snapshot, assignment, store) -> Decimal:
         return Decimal("0")
     km = haversine_km((store.latitude, store.longitude), _where(snapshot, assignment))
     return shipping_rate(snapshot, assignment.kind, km)[0]
+
+
+def cart_shortfalls(*, lines: list[tuple[SKU, int]], channel: str, closed=()) -> list[dict]:
+    """The cart lines the network cannot deliver in full now (counted as availability counts
+    them), each with its backorder policy and why, as a code and in the reader's language:
+    what capture will do with the missing units."""
+    totals = network_availability(sku_codes=[sku.code for sku, _q in lines], channel=channel, closed=closed)
+    short = [
+        (sku, quantity, totals[sku.code].delivery)
+        for sku, quantity in lines
+        if totals[sku.code].delivery < quantity
+    ]
+    policies = backorder_policies(skus=[sku for sku, _q, _a in short])
+    answer = []
+    for sku, quantity, available in short:
+        policy = policies[sku.pk]
+        missing = quantity - available
+        facts = {"sku": sku.code, "missing": missing, "available": available, "left": policy.preorder_left}
+        if policy.mode == BackorderPolicy.Mode.REFUSE:
+            reason, message = (
+                "refused",
+                _("Only %(available)s of %(sku)s can be served now, and it is not backordered."),
+            )
+        elif policy.mode == BackorderPolicy.Mode.PREORDER and (policy.preorder_left or 0) < missing:
+            reason, message = "preorder_full", _("%(sku)s can be pre-ordered for %(left)s more units only.")
+        elif policy.mode == BackorderPolicy.Mode.PREORDER:
+            reason, message = "preorder", _("%(missing)s × %(sku)s pre-ordered, supply expected %(date)s.")
+        elif policy.expected_date:
+            reason, message = (
+                "backorder_dated",
+                _("%(missing)s × %(sku)s backordered, supply expected %(date)s."),
+            )
+        else:
+            reason, message = "backorder", _("%(missing)s × %(sku)s backordered, date not known yet.")
+        answer.append({
+            "sku": sku.code, "quantity": quantity, "available": available, "policy": policy.mode,
+            "expected_date": policy.expected_date, "preorder_left": policy.preorder_left, "reason": reason,
+            "message": message % {**facts, "date": formats.date_format(policy.expected_date) if policy.expected_date else ""},
+            "accepted": reason not in ("refused", "preorder_full"),
+        })  # fmt: skip
+    return answer

@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Exists, F, Sum
 from django.utils import timezone
 
 from inventory import selectors as inventory
 from inventory.models import Location, OpeningPeriod
 
 from .engine import LocationFacts, Snapshot, StrategyRule
-from .models import LocationDayLoad, ShippingRate, SourcingProfile, SourcingRun
+from .models import LocationDayLoad, ShippingRate, SourcingProfile, SourcingRun, SourcingStrategy
 
 # Used until head office enters its carrier's rates: (up to km, € per parcel, working days).
 DEFAULT_RATES = {
@@ -135,6 +135,22 @@ def network_snapshot(*, sku_ids, location_ids=(), moment: datetime.datetime | No
         load_today=load,
         failure_rate=failure_rate,
         rates=_shared("rates", shipping_rates),
+    )
+
+
+def closed_for_orders(profile: SourcingProfile, *, moment: datetime.datetime | None = None) -> frozenset[int]:
+    """The locations availability must not count today, as sourcing would give them no work:
+    those at capacity, when every strategy of the profile respects capacity (a strategy that
+    does not may still use them). One query."""
+    day = timezone.localdate(moment or timezone.now())
+    lenient = SourcingStrategy.objects.filter(profile=profile, respect_capacity=False)
+    return frozenset(
+        LocationDayLoad.objects.filter(
+            ~Exists(lenient),
+            day=day,
+            location__daily_capacity__isnull=False,
+            fulfilment_orders__gte=F("location__daily_capacity"),
+        ).values_list("location_id", flat=True)
     )
 
 

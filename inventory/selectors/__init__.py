@@ -2,6 +2,7 @@
 
 from .atp import atp_expression, atp_sql, atp_where_positive
 from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
+from .backorders import DEFAULT_POLICY, PolicyFacts, backorder_policies
 from .counts import CountToDo, count_task_get, count_tasks_open
 from .locations import (
     LOCATION_CAPABILITY_FILTERS,
@@ -29,6 +30,9 @@ from .stock import (
 
 __all__ = [
     "catalogue_unknown",
+    "DEFAULT_POLICY",
+    "PolicyFacts",
+    "backorder_policies",
     "atp_expression",
     "atp_sql",
     "atp_where_positive",

@@ -3,8 +3,12 @@
 ATP of a stock row = on hand − reserved − safety stock, never below zero. What counts:
 
 * ``network``: every active location (for the web channel, only those whose stock is sold online);
-* ``delivery``: the network's locations that ship to customers, drop-ship vendors included;
+* ``delivery``: the locations the sourcing engine may ship to a customer from: those that ship
+  to customers and sell their stock online, drop-ship vendors that ship;
 * ``pickup`` at a store: that store's own ATP, if it is a pickup point (never a vendor's stock).
+
+A location ``closed`` for orders today (sourcing passes those that reached their daily
+capacity) counts for neither home delivery nor pickup: the engine would not give it the work.
 
 A basket of many SKUs is answered with one query for the totals and, when the customer's
 position is known, one query for the nearest stores: never one query per SKU.
@@ -13,6 +17,7 @@ position is known, one query for the nearest stores: never one query per SKU.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -46,6 +51,7 @@ class StoreAvailability:
     atp: dict[str, int] = field(default_factory=dict)
     open_now: bool = False
     hours_today: str = ""
+    taking_orders: bool = True  # False: no capacity left today, its units are not counted
 
     def has_all(self, wanted: dict[str, int]) -> bool:
         return all(self.atp.get(sku, 0) >= quantity for sku, quantity in wanted.items())
@@ -55,22 +61,31 @@ def _channel_filter(channel: str) -> str:
     return "l.is_active AND l.sells_stock_online" if channel == WEB else "l.is_active"
 
 
-def network_availability(*, sku_codes: list[str], channel: str = WEB) -> dict[str, SkuAvailability]:
-    """Network and home-delivery ATP for each SKU, in one query. Unknown SKUs are absent."""
+# The sourcing engine's rule for shipping to a customer (sourcing.engine._mode).
+SHIPS_TO_CUSTOMERS_SQL = (
+    "l.is_active AND l.ships_to_customers AND (l.kind = 'drop_ship_vendor' OR l.sells_stock_online)"
+)
+
+
+def network_availability(
+    *, sku_codes: list[str], channel: str = WEB, closed: Collection[int] = ()
+) -> dict[str, SkuAvailability]:
+    """Network and home-delivery ATP for each SKU, in one query. Unknown SKUs are absent.
+    Locations in ``closed`` are not counted for home delivery."""
     sql = f"""
         SELECT s.code,
-               coalesce(sum(greatest({atp_sql()}, 0)), 0) AS network,
+               coalesce(sum(greatest({atp_sql()}, 0)) FILTER (WHERE {_channel_filter(channel)}), 0) AS network,
                coalesce(sum(greatest({atp_sql()}, 0))
-                        FILTER (WHERE l.ships_to_customers), 0) AS delivery
+                        FILTER (WHERE {SHIPS_TO_CUSTOMERS_SQL} AND l.id <> ALL(%(closed)s)), 0) AS delivery
           FROM inventory_sku s
           LEFT JOIN inventory_stocklevel st ON st.sku_id = s.id
-          LEFT JOIN inventory_location l ON l.id = st.location_id AND {_channel_filter(channel)}
+          LEFT JOIN inventory_location l ON l.id = st.location_id AND l.is_active
          WHERE s.code = ANY(%(codes)s) AND s.is_active
            AND (l.id IS NOT NULL OR st.sku_id IS NULL)
          GROUP BY s.code
-    """  # noqa: S608 - the interpolated filter is one of two constants
+    """  # noqa: S608 - the interpolated filters are constants
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"codes": list(sku_codes)})
+        cursor.execute(sql, {"codes": list(sku_codes), "closed": list(closed)})
         found = {
             code: SkuAvailability(code, int(network), int(delivery)) for code, network, delivery in cursor
         }
@@ -93,9 +108,11 @@ def stores_near(
     channel: str = WEB,
     limit: int = 10,
     now: datetime.datetime | None = None,
+    closed: Collection[int] = (),
 ) -> list[StoreAvailability]:
     """Pickup stores within ``radius_km``, nearest first, with each basket SKU's ATP there
-    and today's opening hours. Two queries whatever the basket size."""
+    and today's opening hours. Two queries whatever the basket size. A store in ``closed``
+    is listed as not taking orders, its ATP counted as zero."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
     distance = distance_km_sql("l.latitude", "l.longitude")
     sql = f"""
@@ -148,7 +165,8 @@ def stores_near(
                     atp=dict.fromkeys(sku_codes, 0),
                 )
                 zones[pk] = tz
-            if sku is not None:
+                store.taking_orders = pk not in closed
+            if sku is not None and store.taking_orders:
                 store.atp[sku] = int(atp)
     _add_opening(stores, zones, now or timezone.now())
     return list(stores.values())

@@ -1,5 +1,6 @@
 """Writes of the inventory app. Import the functions from here."""
 
+from .backorders import backorder_policy_set, preorder_take
 from .batches import BatchRejected, RowErrors
 from .catalogue import catalogue_sync
 from .counts import WRITE_OFF_REASONS, count_task_raise, count_task_settle, reservation_write_off
@@ -31,9 +32,11 @@ __all__ = [
     "InsufficientStock",
     "RowErrors",
     "WRITE_OFF_REASONS",
+    "backorder_policy_set",
     "catalogue_sync",
     "count_task_raise",
     "count_task_settle",
+    "preorder_take",
     "inventory_sync",
     "inventory_sync_changes",
     "inventory_sync_preview",

@@ -257,6 +257,35 @@ def _fill_store_work(write: Write) -> None:
     write(f"Demo store work ready ({placed} new for {orders.STORE_WORK_LOCATION}).")
 
 
+# --- backorder policies ---------------------------------------------------------------------
+
+DEMO_PREORDER_MODEL = "CHE-LIN"  # the linen shirt: pre-ordered up to 40 units for next season
+
+
+def _missing_backorder_policies() -> list[str]:
+    from inventory.models import BackorderPolicy
+
+    return [] if BackorderPolicy.objects.filter(category="Pulls").exists() else ["backorder policies"]
+
+
+def _fill_backorder_policies(write: Write) -> None:
+    """Sweaters wait for a supply due in three weeks; one linen shirt is taken as pre-orders."""
+    today = datetime.date.today()
+    preorder = SKU.objects.filter(code__startswith=f"{DEMO_PREORDER_MODEL}-").order_by("code").first()
+    with transaction.atomic():
+        if preorder is not None:
+            inventory_services.backorder_policy_set(
+                sku=preorder,
+                mode="preorder",
+                preorder_limit=40,
+                expected_date=today + datetime.timedelta(days=45),
+            )
+        inventory_services.backorder_policy_set(
+            category="Pulls", mode="backorder", expected_date=today + datetime.timedelta(days=21)
+        )
+    write("Demo backorder policies ready.")
+
+
 PARTS = [
     Part("network", _missing_locations, _fill_locations),
     Part("users", _missing_users, _fill_users),
@@ -265,6 +294,8 @@ PARTS = [
     Part("stock", _missing_stock, _fill_stock),
     Part("orders", _missing_orders, _fill_orders),
     Part("store work", _missing_store_work, _fill_store_work),
+    # After the orders: the demo's own orders were placed under the default policy.
+    Part("backorder policies", _missing_backorder_policies, _fill_backorder_policies),
 ]
 
 

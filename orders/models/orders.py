@@ -180,6 +180,10 @@ class OrderLine(models.Model):
     requested_slot_end = models.TimeField(_("slot to"), null=True, blank=True)
     delivery_instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    # How the units no location could serve at capture were taken, by the SKU's backorder
+    # policy ("backorder" or "preorder"; empty when nothing waited), and when supply is due.
+    backorder_mode = models.CharField(_("waiting as"), max_length=20, blank=True)
+    expected_date = models.DateField(_("supply expected"), null=True, blank=True)
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     qty_allocated = models.PositiveIntegerField(_("allocated"), default=0)
     qty_backordered = models.PositiveIntegerField(_("backordered"), default=0)

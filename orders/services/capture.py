@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -10,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import services as customers
-from inventory.models import SKU, Location
+from inventory import services as inventory
+from inventory.geo import destination_errors
+from inventory.models import SKU, BackorderPolicy, Location
+from inventory.selectors import backorder_policies
 from omni.errors import DomainError
 from omni.idempotency import IdempotencyKeyReused, key_lifetime, lock_key, request_fingerprint
 from omni.trace import Trace
@@ -54,6 +58,15 @@ def _address_errors(address: dict | None) -> list[str] | dict:
         return [_("An address is required for home delivery.")]
     missing = {field: [_("This field is required.")] for field in ADDRESS_REQUIRED if not address.get(field)}
     return missing
+
+
+def shipping_address_errors(address: dict | None) -> list[str] | dict:
+    """A delivery address must be complete and placeable: its postcode is a known French one
+    (the sourcing engine ranks locations by their distance to it)."""
+    errors = _address_errors(address)
+    if not errors:
+        errors = destination_errors(address["postcode"], address.get("country") or "FR")
+    return errors
 
 
 def _clean_address(address: dict | None) -> dict | None:
@@ -113,6 +126,8 @@ def validate_delivery(
         not relay_point or not relay_point.get("id") or not relay_point.get("postcode")
     ):
         errors["relay_point"] = [_("Give the relay point's id and postcode.")]
+    elif method == DeliveryMethod.SHIP_TO_RELAY and (where := destination_errors(relay_point["postcode"])):
+        errors["relay_point"] = where
     if requested_date and requested_date < timezone.localdate():
         errors["requested_date"] = [_("The requested date is in the past.")]
     start, end = slot or (None, None)
@@ -206,7 +221,7 @@ def order_place(
         errors["lines"] = line_errors
     shipping_address = _clean_address(shipping_address)
     home_delivery = any(line["delivery_method"] == DeliveryMethod.SHIP_TO_ADDRESS for line in lines)
-    if home_delivery and (address_errors := _address_errors(shipping_address)):
+    if home_delivery and (address_errors := shipping_address_errors(shipping_address)):
         errors["shipping_address"] = address_errors
     # Without a billing address, the invoice goes to the delivery address.
     if billing_address and (address_errors := _address_errors(billing_address)):
@@ -320,6 +335,7 @@ def order_place(
     for line in order_lines:
         line.order = order
     sourced = lines_source(order=order, lines=order_lines, trace=trace, trigger="capture")
+    backorders_by_policy(lines=order_lines)
     order_recalculate(order=order, lines=order_lines)
     settled_at_once = any(p["method"] in Payment.CAPTURED_AT_ONCE for p in payments)
     if settled_at_once:  # nothing else is due yet
@@ -331,6 +347,48 @@ def order_place(
         )
     _keep_in_hand(order, order_lines, sourced.allocations, None if settled_at_once else tenders, charges)
     return order, True
+
+
+def backorders_by_policy(*, lines: list[OrderLine]) -> None:
+    """Units sourcing could not serve at capture wait as each SKU's backorder policy says:
+    backordered (with the date supply is expected, when known), pre-ordered within the
+    policy's quota, or refused. A refusal raises a DomainError naming the lines, so that the
+    caller's transaction (the whole capture) is rolled back. Pre-orders are counted on the
+    policy with a conditional update: concurrent captures cannot overshoot the quota."""
+    waiting = [line for line in lines if line.qty_backordered]
+    if not waiting:
+        return
+    policies = backorder_policies(skus=list({line.sku_id: line.sku for line in waiting}.values()))
+    errors: dict[str, dict] = {}
+    preorders: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in waiting:
+        policy = policies[line.sku_id]
+        if policy.mode == BackorderPolicy.Mode.REFUSE:
+            errors[str(line.line_number - 1)] = {"quantity": [
+                _("Only %(available)s of %(sku)s can be served now, and it is not backordered.")
+                % {"available": line.qty_allocated, "sku": line.sku_code}
+            ]}  # fmt: skip
+            continue
+        if policy.mode == BackorderPolicy.Mode.PREORDER:
+            preorders[policy.policy_id].append(line)
+        line.backorder_mode = policy.mode
+        line.expected_date = policy.expected_date
+    for policy_id, preordered in preorders.items():
+        units = sum(line.qty_backordered for line in preordered)
+        if inventory.preorder_take(policy_id=policy_id, quantity=units):
+            continue
+        left = policies[preordered[0].sku_id].preorder_left
+        for line in preordered:
+            errors[str(line.line_number - 1)] = {"quantity": [
+                _("%(sku)s can be pre-ordered for %(left)s more units only.") % {"sku": line.sku_code, "left": left}
+            ]}  # fmt: skip
+    if errors:
+        raise DomainError(
+            _("Some articles cannot be ordered in this quantity; nothing was saved."),
+            code="not_available",
+            lines=errors,
+        )
+    OrderLine.objects.bulk_update(waiting, ["backorder_mode", "expected_date"])
 
 
 def _keep_in_hand(order: Order, lines, allocations, payments, charges) -> None:

@@ -23,6 +23,7 @@ from .capture import (
     clean_relay_point,
     order_recalculate,
     requested_slot,
+    shipping_address_errors,
     validate_delivery,
 )
 from .delivery import delivery_charge_move, delivery_charges_sync, delivery_group
@@ -81,6 +82,12 @@ def _line(lines: list[OrderLine], number: int) -> OrderLine:
         if line.line_number == number:
             return line
     raise DomainError(_("The order has no line %(line)s.") % {"line": number}, code="not_found", field="line")
+
+
+def _first_message(errors: dict | list) -> str:
+    """The first message of field errors nested as in the request, for the error's detail."""
+    first = next(iter(errors.values())) if isinstance(errors, dict) else errors
+    return first[0] if isinstance(first, list) else _first_message(first)
 
 
 def _refuse_closed(order: Order) -> None:
@@ -169,8 +176,12 @@ def order_change_shipping_address(*, order: Order, address: dict, trace: Trace) 
     open_lines = _refuse_after_shipment(
         order, home_lines, what=_("Every home-delivery line has already shipped.")
     )
-    if errors := _address_errors(address):
-        raise DomainError(_("The address is incomplete."), code="invalid", address=errors)
+    if errors := shipping_address_errors(address):
+        incomplete = bool(_address_errors(address))
+        detail = _("The address is incomplete.") if incomplete else _first_message(errors)
+        # Keyed as the request's own fields (the address is the whole body).
+        fields = errors if isinstance(errors, dict) else {"address": errors}
+        raise DomainError(detail, code="invalid", **fields)
     for line in open_lines:  # the label of a packed parcel is printed
         _refuse_packed(line, _line_work(line))
     before = order.shipping_address
@@ -286,10 +297,10 @@ def order_line_change_delivery(
         requested_date=None,
         slot=None,
     )
-    if delivery_method == DeliveryMethod.SHIP_TO_ADDRESS and _address_errors(order.shipping_address):
+    if delivery_method == DeliveryMethod.SHIP_TO_ADDRESS and shipping_address_errors(order.shipping_address):
         errors["shipping_address"] = [_("Give the order a complete shipping address first.")]
     if errors:
-        raise DomainError(next(iter(errors.values()))[0], code="invalid", **errors)
+        raise DomainError(_first_message(errors), code="invalid", **errors)
     work = _line_work(line)
     _refuse_packed(line, work)
     relay_point = clean_relay_point(relay_point)

@@ -163,7 +163,7 @@ def test_a_start_interrupted_while_stocking_is_repaired_by_the_next(monkeypatch)
         with pytest.raises(Interrupted):
             call_command("seed_demo", "--skip-other-data")
     assert SyncBatch.objects.count() == 5
-    assert set(seed.demo_missing()) == {"stock", "orders", "store work"}
+    assert set(seed.demo_missing()) == {"stock", "orders", "store work", "backorder policies"}
     assert not Order.objects.exists()
     # when
     call_command("seed_demo", "--skip-other-data")
@@ -182,7 +182,7 @@ def test_a_start_interrupted_while_placing_orders_leaves_whole_orders_and_the_ne
         with pytest.raises(Interrupted):
             call_command("seed_demo")
     assert Order.objects.count() == 9  # the 10th rolled back with its interrupted transaction
-    assert seed.demo_missing().keys() == {"orders", "store work"}
+    assert seed.demo_missing().keys() == {"orders", "store work", "backorder policies"}
     # when: the next start, twice
     call_command("seed_demo")
     counts = _counts()

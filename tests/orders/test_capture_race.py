@@ -50,3 +50,30 @@ def test_concurrent_replays_of_one_key_create_one_order(network, integration_cli
     assert len({order.number for order, _ in outcomes}) == 1
     assert sum(created for _, created in outcomes) == 1
     assert Order.objects.count() == 1
+
+
+def test_concurrent_pre_orders_never_pass_the_quota(network):
+    # given a SKU nobody holds yet, pre-ordered up to 3 units, and 6 customers at once
+    from decimal import Decimal
+
+    from inventory.models import BackorderPolicy
+    from omni.errors import DomainError
+    from tests.factories import SKUFactory
+
+    sku = SKUFactory(code="PRE-ORDER-1", price=Decimal("10.00"))
+    policy = BackorderPolicy.objects.create(sku=sku, mode="preorder", preorder_limit=3)
+    payload = order_payload(
+        lines=[{"sku": sku.code, "quantity": 1, "delivery": {"method": "ship_to_address"}}]
+    )
+    outcomes = race(
+        6, lambda i: _place(dict(payload, customer={"email": f"p{i}@example.fr"}), Trace(channel="web"))
+    )
+
+    # then exactly three are taken as pre-orders and three refused, and the quota holds
+    taken = [o for o in outcomes if isinstance(o, tuple)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert (len(taken), len(refused)) == (3, 3), outcomes
+    assert all(o.code == "not_available" for o in refused)
+    policy.refresh_from_db()
+    assert policy.preordered == 3
+    assert OrderLine.objects.filter(sku=sku, backorder_mode="preorder").count() == 3

@@ -53,7 +53,7 @@ def test_order_entry_shows_an_unknown_sku_on_its_line(agent, network):
             "lines-1-sku": "", "lines-1-quantity": "1",
         },
     )  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "NOPE" in response.context["lines"].forms[0].errors["sku"][0]
     assert not Order.objects.exists()
 

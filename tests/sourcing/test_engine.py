@@ -1,6 +1,7 @@
 """The engine on a hand-built snapshot (no database): how far it looks, and that shared
 network facts give the same decision as facts read per run."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -100,3 +101,31 @@ def test_reliability_is_recounted_at_most_once_per_cache_period(
     with django_assert_num_queries(0):
         assert failure_rates(since=since) == counted
     cache.delete(_RELIABILITY_CACHE_KEY)
+
+
+def test_a_destination_without_a_point_is_not_at_zero_km():
+    # given a home delivery whose address could not be placed (captured before postcodes were
+    # checked), a store 5 km from Paris and a warehouse 400 km away
+    store, warehouse = facts(1, Location.Kind.STORE, 48.9, 2.35), facts(2, Location.Kind.WAREHOUSE, 45.0, 4.8)
+    snapshot = Snapshot(
+        atp={(1, 7): 3, (2, 7): 3}, locations={1: store, 2: warehouse}, load_today={}, failure_rate={},
+        rates={kind: [(50, Decimal("3"), 1), (20000, Decimal("9"), 3)] for kind in (Location.Kind.STORE, Location.Kind.WAREHOUSE)},
+    )  # fmt: skip
+    request = Request(
+        channel="web", order_value=Decimal("30"),
+        moment=datetime.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Paris")),
+        groups=[Group(delivery_method="ship_to_address", lines=[LineNeed("1", 7, "SKU-7", 1)], point=None)],
+    )  # fmt: skip
+
+    (decision,) = decide(request, [nearest_first_rule()], snapshot)
+
+    # then no candidate is at 0 km: the distance is unknown, scored as such, rated as the farthest
+    candidates = decision.explanation["strategies"][0]["candidates"]
+    assert {c["distance_km"] for c in candidates} == {None}
+    assert {c["notes"]["distance"] for c in candidates} == {"distance unknown"}
+    assert {c["scores"]["distance"] for c in candidates} == {0.0}
+    # and the date is the far band's (3 days), not the near one's (1 day)
+    near = dataclasses.replace(request, groups=[dataclasses.replace(request.groups[0], point=PARIS)])
+    (placed,) = decide(near, [nearest_first_rule()], snapshot)
+    assert placed.assignments[0].code == "L1"
+    assert decision.assignments[0].date > placed.assignments[0].date
