@@ -1,5 +1,5 @@
 """Orders per second through HTTP (gunicorn, 16 concurrent clients, 1-5 line orders), against a
-raw-SQL baseline writing the same rows (customer, order, lines, reservation with its conditional
+raw-SQL baseline writing the same rows (customer, order, its delivery charge, lines, reservation with its conditional
 stock update and ledger row, allocation, timeline) in the same run; and the SQL statements one
 3-line order costs through the real API path, in-process (``queries``).
 
@@ -141,14 +141,15 @@ BASELINE_SQL = {
                    ON CONFLICT (email) WHERE email <> '' DO UPDATE SET updated_at = now() RETURNING id""",
     "order": """INSERT INTO orders_order (number, channel, external_reference, customer_id, status, status_before_hold,
                    hold_reason, billing_address, shipping_address, language, currency, subtotal, discount_total,
-                   tax_total, total, notes, placed_at, updated_at)
+                   tax_total, total, delivery_total, delivery_tax, notes, placed_at, updated_at)
                 VALUES ('B-' || nextval('orders_order_number'), 'web', %s, %s, 'confirmed', '', '', %s, %s, 'fr', 'EUR',
-                   0, 0, 0, 0, '', now(), now()) RETURNING id, number""",
+                   0, 0, 0, 0, 0, 0, '', now(), now()) RETURNING id, number""",
     "sku": "SELECT id, price FROM inventory_sku WHERE code = %s",
     "line": """INSERT INTO orders_orderline (order_id, line_number, sku_id, sku_code, name, quantity, unit_price,
                    unit_discount, line_discount, promotions, tax_rate, delivery_method, status, qty_allocated,
-                   qty_backordered, qty_shipped, qty_collected, qty_cancelled, qty_returned)
-               VALUES (%s, %s, %s, %s, 'x', 1, %s, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0)
+                   qty_backordered, qty_shipped, qty_collected, qty_cancelled, qty_returned, delivery_instructions,
+                   backorder_mode)
+               VALUES (%s, %s, %s, %s, 'x', 1, %s, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0, '', '')
                RETURNING id""",
     "candidate": """SELECT l.id FROM inventory_stocklevel st JOIN inventory_location l ON l.id = st.location_id
                     WHERE st.sku_id = %s AND st.on_hand - st.reserved - st.safety_stock >= 1
@@ -165,6 +166,10 @@ BASELINE_SQL = {
                      VALUES (%s, %s, 'ship', 1, %s, 'active', now())""",
     "event": """INSERT INTO orders_orderevent (order_id, kind, summary, data, reason, channel, created_at)
                 VALUES (%s, %s, '', '{}', '', 'integration', now())""",
+    "charge": """INSERT INTO orders_deliverycharge (order_id, "group", method, zone, basket_value, list_amount, amount,
+                    tax_rate, rule, status, refund_reason, created_at)
+                 VALUES (%s, 'ship_to_address:home', 'ship_to_address', 'mainland', 0, 4.90, 4.90, 20, 'standard',
+                    'charged', '', now())""",
     "total": """UPDATE orders_order SET total = %s, subtotal = %s, tax_total = round(%s / 6, 2) WHERE id = %s""",
 }
 
@@ -190,6 +195,7 @@ def baseline_sender():
                 BASELINE_SQL["order"], [body["external_reference"], customer_id, address, address]
             ).fetchone()
             cur.execute(BASELINE_SQL["event"], [order_id, "placed"])
+            cur.execute(BASELINE_SQL["charge"], [order_id])
             total = 0
             # Stock rows in one order (SKU, then candidate), as the services lock them: no deadlocks.
             for i, line in sorted(enumerate(body["lines"], 1), key=lambda item: item[1]["sku"]):

@@ -103,17 +103,17 @@ def build() -> None:
                      reserved = inventory_stocklevel.reserved + EXCLUDED.reserved""",
             """INSERT INTO orders_order (number, channel, external_reference, customer_id, status, status_before_hold,
                  hold_reason, shipping_address, billing_address, language, currency, subtotal, discount_total, tax_total,
-                 total, notes, placed_at, updated_at)
+                 total, delivery_total, delivery_tax, notes, placed_at, updated_at)
                SELECT 'SLA-' || i, 'web', '', %(customer)s, 'confirmed', '', '',
                  jsonb_build_object('name', 'Bench', 'line1', '1 rue', 'postcode', (ARRAY['75011','69002','13001','59000','33000'])[1 + i %% 5], 'city', 'X', 'country', 'FR'),
-                 NULL, 'fr', 'EUR', 10, 0, 1.67, 10, '', now() - interval '1 hour', now() FROM plan""",
+                 NULL, 'fr', 'EUR', 10, 0, 1.67, 10, 0, 0, '', now() - interval '1 hour', now() FROM plan""",
             """CREATE TEMP TABLE plan_ids AS SELECT p.i, p.sku, p.loc, o.id AS order_id FROM plan p
                  JOIN orders_order o ON o.number = 'SLA-' || p.i""",
             """INSERT INTO orders_orderline (order_id, line_number, sku_id, sku_code, name, quantity, unit_price, unit_discount,
                  line_discount, promotions, tax_rate, delivery_method, status, qty_allocated, qty_backordered, qty_shipped,
-                 qty_collected, qty_cancelled, qty_returned)
-               SELECT order_id, 1, sku, 'BN', 'bench', 1, 10, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0
-                 FROM plan_ids""",
+                 qty_collected, qty_cancelled, qty_returned, delivery_instructions, backorder_mode)
+               SELECT order_id, 1, sku, 'BN', 'bench', 1, 10, 0, 0, '[]', 20, 'ship_to_address', 'allocated', 1, 0, 0, 0, 0, 0,
+                 '', '' FROM plan_ids""",
             """INSERT INTO inventory_reservation (sku_id, location_id, quantity, holder_type, holder_ref, status, channel, created_at)
                SELECT sku, loc, 1, 'order_line', 'SLA-' || i || '/1', 'active', 'web', now() FROM plan_ids""",
             """INSERT INTO orders_allocation (line_id, location_id, kind, quantity, reservation_id, status, created_at)
@@ -125,12 +125,12 @@ def build() -> None:
                SELECT 'SLA-' || i, %(profile)s, 'capture', '', '{{}}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
             f"""INSERT INTO {T.fulfilment_order} (number, order_id, location_id, mode, status, sourcing_run_id,
                  acknowledge_by, ready_by, due_at, carrier, tracking_number, failure_reason, pickup_code, parking_spot,
-                 created_at, updated_at)
+                 delivery_method, delivery_instructions, failure_code, send_back, created_at, updated_at)
                SELECT 'SLA-' || p.i || '-1', p.order_id, p.loc, 'ship', 'created', r.id,
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
                  now() + interval '2 days',
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
-                 '', '', '', '', '', now(), now()
+                 '', '', '', '', '', 'ship_to_address', '', '', false, now(), now()
                FROM plan_ids p JOIN {T.sourcing_run} r ON r.reference = 'SLA-' || p.i""",
             f"""INSERT INTO {T.fulfilment_order_line} (fulfilment_order_id, order_line_id, allocation_id, quantity, qty_picked, qty_short)
                SELECT f.id, a.line_id, a.id, 1, 0, 0 FROM plan_ids p
