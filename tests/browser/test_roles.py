@@ -28,6 +28,7 @@ def test_head_office_sees_the_network_and_admin(page, live_server, head_office, 
         "Sites",
         "API",
         "Clients d’API",
+        "E-mails clients",
         "Administration",
     ]
     assert page.locator("[data-testid=count-store]").inner_text() == "2"
@@ -89,6 +90,7 @@ def test_language_switch(page, live_server, head_office, screenshot):
         "Locations",
         "API",
         "API clients",
+        "Customer e-mails",
         "Administration",
     ]
     screenshot(page, "home-head-office-en")
