@@ -19,6 +19,7 @@ from omni.errors import DomainError
 from omni.idempotency import IdempotencyKeyReused, key_lifetime, lock_key, request_fingerprint
 from omni.trace import Trace
 from omni.vocabulary import DeliveryMethod
+from promotions.reasons import code_refusal_text
 
 from ..models import IdempotencyKey, Order, OrderEvent, OrderLine, Payment, money
 from .delivery import delivery_charges_price, delivery_charges_record
@@ -246,7 +247,7 @@ def order_place(
         raise DomainError(
             _("A coupon code cannot be used; nothing was saved."),
             code="invalid_order",
-            coupon_codes={code: [why] for code, why in priced.refused_codes.items()},
+            coupon_codes={code: [code_refusal_text(why)] for code, why in priced.refused_codes.items()},
         )
     prices = priced.lines
     # The lines before their order exists: their delivery groups price the delivery fees.

@@ -147,7 +147,14 @@ def test_the_call_centre_form_shows_a_refused_code_beside_its_field(client, call
         "payment_reference": "TPE-1", "coupon_codes": "NOPE",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "1",
     }, headers={"Accept-Language": "en"}).content.decode()  # fmt: skip
-    assert "NOPE:" in page
+    assert "NOPE: unknown code" in page
+    french = client.post("/orders/new/", {
+        "last_name": "Durand", "email": "durand@example.fr", "language": "en", "method": "ship_to_address",
+        "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
+        "payment_reference": "TPE-1", "coupon_codes": "NOPE",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "1",
+    }, headers={"Accept-Language": "fr"}).content.decode()  # fmt: skip
+    assert "NOPE: code inconnu" in french
     from orders.models import Order
 
     assert not Order.objects.exists()
