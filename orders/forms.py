@@ -189,7 +189,15 @@ class OrderEntryForm(RelayPointFields):
 
 class EntryLineForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=40, required=False)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False, initial=1)
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
+    )
 
 
-EntryLineFormSet = forms.formset_factory(EntryLineForm, extra=4, max_num=20)
+# One empty line to start; the page adds more (any number, up to a hundred).
+EntryLineFormSet = forms.formset_factory(EntryLineForm, extra=1, max_num=100, absolute_max=100)

@@ -13,6 +13,7 @@ from django.http import Http404
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 from omni.search import Folded, fold
+from omni.vocabulary import DeliveryMethod
 
 from .models import (
     Allocation,
@@ -345,3 +346,74 @@ def cancellation_preview(*, order: Order, units: dict[int, int]) -> dict:
         (charge.amount for charge, _reason in fees), Decimal("0.00")
     )
     return {"plan": plan, "fees": fees, "refund": total}
+
+
+def entry_summary(
+    *,
+    lines: list[tuple[str, int]],
+    channel: str,
+    method: str,
+    postcode: str = "",
+    codes=(),
+) -> dict:
+    """What the call centre reads back to the customer before placing an order: each line
+    priced with the promotions it earns (and the codes behind them), codes refused and why, the
+    delivery fee the order would record, the total, and the delivery options the network can
+    keep for the basket (dates, prices, nearest stores). Reads only; the same functions as
+    capture (``promotions.selectors.basket_quote``, ``promotions.delivery.delivery_fee``) and the
+    promise (``sourcing.planning.promise_options``), so what is read back is what is placed."""
+    from inventory.geo import postcode_point
+    from inventory.selectors import skus_by_code
+    from promotions import delivery
+    from promotions.api import quote_payload
+    from promotions.selectors import basket_quote
+    from sourcing import services as sourcing
+    from sourcing.planning import promise_options
+
+    wanted = [(code.strip().upper(), quantity) for code, quantity in lines if code and code.strip()]
+    skus = skus_by_code(code for code, _quantity in wanted)
+    known = [(skus[code], quantity) for code, quantity in wanted if code in skus]
+    summary = {
+        "unknown": [code for code, _quantity in wanted if code not in skus],
+        "quote": None,
+        "options": [],
+    }
+    if not known:
+        return summary
+    result = basket_quote(
+        lines=known, channel=channel, codes=codes, delivery_methods=[method] if method else []
+    )
+    fee = None
+    if method:
+        fee = delivery.delivery_fee(
+            method=method,
+            basket_value=result.quote.total,
+            zone=delivery.delivery_zone(postcode=postcode) if postcode else delivery.MAINLAND,
+            waived_delivery=result.quote.waived_delivery,
+        )
+    payload = quote_payload(result, fee)
+    names = {sku.code: sku.name for sku, _quantity in known}
+    for line in payload["lines"]:
+        line["name"] = names.get(line["sku"], "")
+    codes_of = {a["promotion"]: a.get("code") for a in payload["applied"]}
+    for line in payload["lines"]:
+        for discount in line["discounts"]:
+            discount["code"] = codes_of.get(discount["promotion"])
+    summary["quote"] = payload
+    point = postcode_point(postcode) if postcode else None
+    if point is not None:
+        profile = sourcing.profile_current()
+        options = promise_options(
+            lines=known,
+            point=point,
+            postcode=postcode,
+            profile=profile,
+            rules=sourcing.profile_rules(profile),
+            channel=channel,
+        )
+        summary["options"] = [
+            {"label": DeliveryMethod(option.method).label, "date": option.date, "price": option.price,
+             "store": option.store}
+            for option in sorted(options, key=lambda option: (option.date, option.price))
+        ]  # fmt: skip
+    return summary

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.order_list_view, name="list"),
     path("new/", views.order_entry_view, name="entry"),
     path("new/skus/", views.sku_lookup_view, name="sku_lookup"),
+    path("new/summary/", views.order_entry_summary_view, name="entry_summary"),
     path("backorders/", sourcing_views.backorder_queue_view, name="backorders"),
     path("outbox/", outbox_views.outbox_view, name="outbox"),
     path("outbox/<int:pk>/send-again/", outbox_views.outbox_send_again_view, name="outbox_send_again"),

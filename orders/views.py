@@ -212,6 +212,17 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
     """Take an order for a customer: who, what, how it is delivered, how it is paid."""
     form = OrderEntryForm(request.POST or None)
     lines = EntryLineFormSet(request.POST or None, prefix="lines")
+    review = None
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and lines.is_valid()
+        and request.POST.get("confirm") != "1"
+    ):
+        # First the read-back: what the customer will get and pay; placing needs the confirmation.
+        review = _entry_summary(request.POST)
+        context = {**_entry_context(form, lines, review), "reading_back": True}
+        return render(request, "orders/order_entry.html", context)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
         wanted = [line for line in lines.cleaned_data if line.get("sku")]
@@ -256,31 +267,69 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
             return redirect(order)
-    groups = {
-        "customer_fields": ("email", "phone", "first_name", "last_name", "language"),
-        "delivery_fields": (
-            "method",
-            "pickup_location",
-            *RELAY_FIELDS,
-            "requested_date",
-            "slot_start",
-            "slot_end",
-            "instructions",
-            "line1",
-            "line2",
-            "postcode",
-            "city",
-        ),
-        "payment_fields": ("payment_method", "payment_reference", "coupon_codes", "notes"),
-    }
-    context = {name: [form[field] for field in fields] for name, fields in groups.items()}
     refused = request.method == "POST"  # a placed order redirected above
     return render(
         request,
         "orders/order_entry.html",
-        {"form": form, "lines": lines, **context},
+        _entry_context(form, lines, review),
         status=400 if refused else 200,
     )
+
+
+ENTRY_GROUPS = {
+    "customer_fields": ("email", "phone", "first_name", "last_name", "language"),
+    "delivery_fields": (
+        "method",
+        "pickup_location",
+        *RELAY_FIELDS,
+        "requested_date",
+        "slot_start",
+        "slot_end",
+        "instructions",
+        "line1",
+        "line2",
+        "postcode",
+        "city",
+    ),
+    "payment_fields": ("payment_method", "payment_reference", "coupon_codes", "notes"),
+}
+
+
+def _entry_context(form, lines, review) -> dict:
+    groups = {name: [form[field] for field in fields] for name, fields in ENTRY_GROUPS.items()}
+    return {"form": form, "lines": lines, "review": review, **groups}
+
+
+def _entry_summary(data) -> dict:
+    """The basket as the form holds it now (lines the agent filled, however valid the rest)."""
+    try:
+        total = min(int(data.get("lines-TOTAL_FORMS", 0)), 100)
+    except ValueError:
+        total = 0
+    wanted = []
+    for n in range(total):
+        code = (data.get(f"lines-{n}-sku") or "").strip()
+        try:
+            quantity = max(1, min(999, int(data.get(f"lines-{n}-quantity") or 1)))
+        except ValueError:
+            quantity = 1
+        if code:
+            wanted.append((code, quantity))
+    method = data.get("method") or ""
+    return selectors.entry_summary(
+        lines=wanted,
+        channel=SalesChannel.CALL_CENTRE,
+        method=method if method in DeliveryMethod.values else "",
+        postcode=(data.get("postcode") or "").strip(),
+        codes=(data.get("coupon_codes") or "").replace(",", " ").split(),
+    )
+
+
+@require_POST
+@role_required(*CHANGERS)
+def order_entry_summary_view(request: HttpRequest) -> HttpResponse:
+    """HTMX: the live read-back beside the order form, as the agent types."""
+    return render(request, "orders/order_entry.html#summary", {"review": _entry_summary(request.POST)})
 
 
 def _show_entry_errors(form, lines, error: DomainError) -> None:

@@ -92,3 +92,9 @@ def sign_in(page, live_server, username: str, password: str = "s3cret-pass!") ->
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def place_order(page) -> None:
+    """The call centre's order form: read it back, then confirm."""
+    page.get_by_role("button", name="Vérifier la commande").click()
+    page.locator("[data-testid=confirm-order]").click()

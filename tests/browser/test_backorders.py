@@ -7,7 +7,7 @@ from inventory.models import BackorderPolicy
 from omni.trace import Trace
 from orders import services
 from orders.api import line_request
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import place_order, sign_in
 from tests.factories import SKUFactory
 from tests.orders.conftest import ADDRESS
 
@@ -59,6 +59,6 @@ def test_agent_is_told_an_unknown_postcode_beside_its_field(page, live_server, c
     page.fill("input[name=postcode]", "99999")
     page.fill("input[name=city]", "Lyon")
     page.fill("input[name=payment_reference]", "TPE-4411")
-    page.get_by_role("button", name="Passer la commande").click()
+    place_order(page)
     page.wait_for_selector("text=Code postal français inconnu : 99999.")
     screenshot(page, "order-entry-unknown-postcode")

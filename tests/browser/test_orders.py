@@ -51,6 +51,7 @@ def test_agent_finds_an_order_by_phone_and_moves_its_pickup(
     # when they type the customer's phone number as the customer says it
     with page.expect_response(lambda response: "q=" in response.url and response.ok):
         page.fill("[data-testid=order-search]", "06 12 34 56 78")
+    page.locator("[data-testid=pager-count]", has_text="1 résultat").wait_for()  # swapped in
     results = page.inner_text("#results")
     assert order.number in results and "Autre" not in results  # only this customer's orders
     screenshot(page, "order-search-call-centre")
@@ -91,14 +92,33 @@ def test_agent_takes_an_order_on_the_phone(page, live_server, call_centre, order
     with page.expect_response(lambda response: "q=" in response.url):
         page.fill("#sku-lookup", "CHE-OXF")
     assert "CHE-OXF-BLE-M" in page.inner_text("#sku-results")
+    # Enter in the search adds the article it points at; it never places the order
+    page.locator("#sku-lookup").press("ArrowDown")
+    page.locator("#sku-lookup").press("Enter")
+    assert page.input_value("input[name='lines-0-sku']") == "CHE-OXF-BLE-M"
+    assert page.url.endswith("/orders/new/")
+    # a click on a result of the same article adds one more; the stepper takes one off
+    page.locator("[data-testid=add-CHE-OXF-BLE-M]").click()
+    assert page.input_value("input[name='lines-0-quantity']") == "2"
+    page.locator("[data-testid=entry-line] [data-step='-1']").first.click()
+    assert page.input_value("input[name='lines-0-quantity']") == "1"
     page.fill("input[name=phone]", "07 98 76 54 32")
     page.fill("input[name=last_name]", "Durand")
-    page.fill("input[name='lines-0-sku']", "CHE-OXF-BLE-M")
     page.select_option("select[name=method]", "pickup_in_store")
     page.select_option("select[name=pickup_location]", label="Paris · Paris Rivoli")
     page.fill("input[name=payment_reference]", "TPE-4411")
+    # the basket is read back live, with its total
+    page.locator("[data-testid=summary-total]").wait_for()
+    assert "€" in page.inner_text("[data-testid=summary-total]")
+    # any number of lines
+    page.locator("[data-testid=add-line]").click()
+    assert page.locator("[data-testid=entry-line]").count() == 2
     screenshot(page, "order-entry-call-centre")
-    page.get_by_role("button", name="Passer la commande").click()
+    page.get_by_role("button", name="Vérifier la commande").click()
+    page.locator("[data-testid=confirm-order]").wait_for()
+    assert page.inner_text("[data-testid=entry-summary] h2") == "Relisez-la au client"
+    screenshot(page, "order-entry-read-back")
+    page.locator("[data-testid=confirm-order]").click()
     page.wait_for_selector("[data-testid=order-status]")
     assert "Confirmée" in page.inner_text("[data-testid=order-status]")
     assert "Paris Rivoli" in page.inner_text("[data-testid=lines]")

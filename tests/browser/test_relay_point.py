@@ -10,7 +10,7 @@ import pytest
 from inventory import services as inventory
 from omni.trace import Trace
 from orders.models import Order
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import place_order, sign_in
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def test_relay_point_order_from_capture_to_the_pick_list(
     page.fill("input[name=city]", "Lyon")
     page.fill("input[name=payment_reference]", "TPE-4412")
     screenshot(page, "relay-1-order-entry")
-    page.get_by_role("button", name="Passer la commande").click()
+    place_order(page)
     page.wait_for_selector("[data-testid=order-status]")
     assert "Tabac de la Place" in page.inner_text("[data-testid=relay-point-1]")
     # 35.00 under the free-delivery threshold: the relay point costs 2.90 €, in the total.

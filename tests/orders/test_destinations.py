@@ -124,7 +124,7 @@ def test_the_store_finder_ranks_paris_stores_by_arrondissement(api_as, integrati
 def test_the_call_centre_form_shows_an_unknown_postcode_beside_its_field(client, call_centre, network):
     client.force_login(call_centre)
     response = client.post("/orders/new/", {
-        "last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
+        "confirm": "1", "last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
         "line1": "12 rue Mercière", "postcode": "99999", "city": "Lyon", "payment_method": "card",
         "payment_reference": "TPE-1",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "1",

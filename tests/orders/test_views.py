@@ -47,7 +47,7 @@ def test_order_entry_shows_an_unknown_sku_on_its_line(agent, network):
     response = agent.post(
         "/orders/new/",
         {
-            "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
+            "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
             "pickup_location": network["lyon"].pk, "payment_method": "card", "payment_reference": "TPE-1",
             "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-0-sku": "NOPE", "lines-0-quantity": "1",
             "lines-1-sku": "", "lines-1-quantity": "1",
@@ -62,7 +62,7 @@ def test_order_entry_places_a_click_and_collect_order(agent, network):
     response = agent.post(
         "/orders/new/",
         {
-            "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
+            "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
             "pickup_location": network["lyon"].pk, "payment_method": "card", "payment_reference": "TPE-1",
             "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "che-oxf-ble-m", "lines-0-quantity": "2",
         },
@@ -188,3 +188,41 @@ def test_cancelling_everything_of_a_delivery_group_reads_back_its_fee_refund(age
     assert preview["fees"] == [(charge, "group_cancelled")]
     assert preview["refund"] == order.lines.get().line_total + charge.amount == order.total
     assert 'data-testid="cancel-fee"' in review.content.decode()
+
+
+ENTRY = {
+    "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "ship_to_address",
+    "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
+    "payment_reference": "TPE-1", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+    "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "2",
+}  # fmt: skip
+
+
+def test_order_entry_reads_the_order_back_before_placing_it(agent, network):
+    review = agent.post("/orders/new/", ENTRY, HTTP_ACCEPT_LANGUAGE="en")
+    text = review.content.decode()
+    assert review.status_code == 200 and not Order.objects.exists()  # nothing placed yet
+    quote = review.context["review"]["quote"]
+    assert quote["lines"][0]["quantity"] == 2 and quote["delivery"]["method"] == "ship_to_address"
+    assert "Read it back to the customer" in text and 'data-testid="confirm-order"' in text
+    assert review.context["review"]["options"], "the delivery options for the basket are read back"
+    placed = agent.post("/orders/new/", {**ENTRY, "confirm": "1"})
+    order = Order.objects.get()
+    assert placed.status_code == 302 and order.total == quote["total_with_delivery"]
+
+
+def test_the_live_summary_prices_the_basket_as_the_order_will_be(agent, network):
+    summary = agent.post(
+        "/orders/new/summary/", {**ENTRY, "coupon_codes": "FAUXCODE"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    text = summary.content.decode()
+    assert summary.status_code == 200 and "<html" not in text
+    assert 'data-testid="summary-total"' in text and "FAUXCODE : code inconnu" in text
+    # unknown articles are named, the rest still priced
+    mixed = agent.post(
+        "/orders/new/summary/",
+        {**ENTRY, "lines-TOTAL_FORMS": "2", "lines-1-sku": "NOPE", "lines-1-quantity": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    mixed_text = mixed.content.decode()
+    assert "Unknown article: NOPE" in mixed_text and 'data-testid="summary-total"' in mixed_text

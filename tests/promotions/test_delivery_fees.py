@@ -292,7 +292,7 @@ def test_one_basket_gets_one_fee_in_the_promise_the_quote_the_order_and_the_call
         form.update({f"relay_{k}": v for k, v in RELAY.items()})
     for i, (sku, quantity) in enumerate(cart):
         form[f"lines-{i}-sku"], form[f"lines-{i}-quantity"] = sku, str(quantity)
-    response = client.post("/orders/new/", form)
+    response = client.post("/orders/new/", {**form, "confirm": "1"})
     entered = Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
     fee = quote["delivery"]["amount"]
     assert promised == fee == str(captured.delivery_total) == str(entered.delivery_total)

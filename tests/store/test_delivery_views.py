@@ -47,7 +47,7 @@ def test_call_centre_takes_a_relay_point_order_on_the_phone(client, call_centre,
     response = client.post(
         "/orders/new/",
         {
-            "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "ship_to_relay",
+            "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "ship_to_relay",
             "relay_id": "MR-069123", "relay_name": "Tabac de la Place", "relay_carrier": "Mondial Relay",
             "relay_line1": "4 place des Terreaux", "relay_postcode": "69001", "relay_city": "Lyon",
             "instructions": "Fragile, merci", "payment_method": "card", "payment_reference": "TPE-1",
