@@ -64,6 +64,8 @@ def outbox_send_again_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if queued:
         messages.success(request, _("The e-mail is queued to be sent again."))
-    else:
+    elif notification.sent_at:
         messages.info(request, _("This e-mail was already delivered: it is not sent twice."))
+    else:
+        messages.info(request, _("This e-mail is being sent right now: look again in a moment."))
     return redirect("orders:outbox")

@@ -8,34 +8,31 @@ from omni.outages import IDEMPOTENT, RETRY_ON_OUTAGE
 
 from . import services
 
+# Retries of "record it", every 2 s: at least ten minutes, five times the outbox's lease.
+RECORD_RETRIES = max(300, settings.OMNI_OUTBOX_LEASE_SECONDS * 5)
+
 
 # A mail server that is down is recorded on the outbox row (the sweep tries again); database and
 # broker outages retry the task (RETRY_ON_OUTAGE).
-@shared_task(bind=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)
-def send_order_notification(self, event_id: int, sent_at: str | None = None) -> None:
+@shared_task(**RETRY_ON_OUTAGE, **IDEMPOTENT)
+def send_order_notification(event_id: int) -> None:
     """Idempotent: the service sends each event's e-mail at most once. An e-mail sent while the
-    database went away is retried as "record it", never as "send it again", every second (not
-    with the backoff) so that it is recorded as soon as the database is back, well before the
-    attempt's lease ends and the sweep would take the row for a lost attempt."""
+    database went away is handed to ``record_order_notification_sent``: recorded, never resent."""
     try:
-        services.notification_send(
-            event_id=event_id, sent_at=datetime.datetime.fromisoformat(sent_at) if sent_at else None
-        )
+        services.notification_send(event_id=event_id)
     except services.SentButNotRecorded as sent:
-        raise self.retry(
-            kwargs={"event_id": event_id, "sent_at": sent.sent_at.isoformat()},
-            exc=sent.__cause__,
-            countdown=1,
-            max_retries=RECORD_RETRIES,
-        ) from sent
+        record_order_notification_sent.apply_async((event_id, sent.sent_at.isoformat()), countdown=1)
+
+
+# Every couple of seconds for as long as it takes (within the outbox's lease, in practice: the
+# database is back by then or the sweep takes the row for a lost attempt).
+@shared_task(bind=True, max_retries=RECORD_RETRIES, acks_late=True, reject_on_worker_lost=True)
+def record_order_notification_sent(self, event_id: int, sent_at: str) -> None:
+    """Mark an e-mail delivered that an attempt sent but could not record."""
+    try:
+        services.notification_record_sent(event_id=event_id, sent_at=datetime.datetime.fromisoformat(sent_at))
     except DATABASE_ERRORS as error:
-        if sent_at is None:
-            raise  # RETRY_ON_OUTAGE's backoff
-        raise self.retry(exc=error, countdown=1, max_retries=RECORD_RETRIES) from error
-
-
-# Retries of "record it", one a second: as long as the outbox's lease.
-RECORD_RETRIES = settings.OMNI_OUTBOX_LEASE_SECONDS
+        raise self.retry(exc=error, countdown=2) from error
 
 
 @shared_task(ignore_result=True, **RETRY_ON_OUTAGE, **IDEMPOTENT)

@@ -585,8 +585,8 @@ class Notification(models.Model):
     The outbox of customer e-mails: the row is written in the same transaction as the event
     that calls for it, so a committed event always has its e-mail waiting; a task nudged after
     commit, and a beat sweep every minute, deliver it (retrying with backoff). An attempt claims
-    the row with a lease (``next_attempt_at``) before sending, and ``sent_at`` records the
-    delivery, so no two attempts send it (``orders.services.notifications.notification_send``)."""
+    the row (``claimed_at``, a lease) before sending, and ``sent_at`` records the delivery, so no
+    two attempts send it (``orders.services.notifications.notification_send``)."""
 
     MAX_ATTEMPTS = 8
 
@@ -606,6 +606,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # An attempt in flight since then (claimed, sending, or sent and not yet recorded); nobody
+    # else sends the row until it ends or its lease runs out (a killed worker).
+    claimed_at = models.DateTimeField(_("attempt in flight since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -38,6 +38,7 @@ from .fulfilment import (
 )
 from .notifications import (
     SentButNotRecorded,
+    notification_record_sent,
     notification_send,
     notification_send_again,
     notifications_deliver,
@@ -77,6 +78,7 @@ __all__ = [
     "fulfilment_orders_expire_overdue",
     "idempotency_keys_purge",
     "SentButNotRecorded",
+    "notification_record_sent",
     "notification_send",
     "notification_send_again",
     "notifications_deliver",

@@ -47,21 +47,27 @@ def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OMNI_OUTBOX_LEASE_SECONDS)
 
 
-def notification_send(*, event_id: int, sent_at: datetime.datetime | None = None) -> Notification | None:
+def _not_in_flight(now: datetime.datetime) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - _lease())
+
+
+def notification_send(*, event_id: int) -> Notification | None:
     """Deliver the e-mail an event calls for (its outbox row), at most once.
 
-    1. Claim: under the row's lock, skip a row already delivered, given up, or owned by another
-       attempt (``next_attempt_at`` in the future); otherwise count the attempt and take a lease
-       (``next_attempt_at`` = now + lease). Committed before anything is sent, so a second copy
-       of the task, or the sweep, leaves the row alone while this attempt runs.
+    1. Claim: under the row's lock, skip a row already delivered, given up, waiting for its
+       next attempt, or owned by another attempt (``claimed_at`` within the lease); otherwise
+       count the attempt and claim it. Committed before anything is sent, so a second copy of
+       the task, the sweep, or "send again" leave the row alone while this attempt runs.
     2. Send, holding no lock and no transaction.
     3. Record: delivered (``sent_at``), or the error with the next attempt after a backoff.
 
     When the database goes away between 2 and 3, ``SentButNotRecorded`` carries the time of the
-    send to the task's retry, which calls again with ``sent_at``: the row is then only marked
-    delivered, never sent again. Only a worker killed between 2 and 3 leaves a row that the
-    sweep sends again once its lease ends; it goes out with the same ``Message-ID`` (keyed by
-    the row), which mail servers and clients treat as one message."""
+    send; the task then queues ``notification_record_sent`` (retried every few seconds), which
+    only marks the row delivered, never sends it again. The row stays claimed meanwhile. Only a
+    worker killed between 2 and 3, or that record lost with the broker while the database was
+    down for longer than the lease, leaves a row that the sweep sends again once the lease runs
+    out; it goes out with the same ``Message-ID`` (keyed by the row), which mail servers and
+    clients treat as one message."""
     event = OrderEvent.objects.select_related("order__customer").filter(pk=event_id).first()
     if event is None or event.kind not in NOTIFY or not event.order.customer.email:
         return None
@@ -70,26 +76,24 @@ def notification_send(*, event_id: int, sent_at: datetime.datetime | None = None
         notification = notification_lock(event)
         if notification is None or notification.sent_at:
             return notification
-        if sent_at is not None:  # sent by an earlier attempt that could not record it
-            notification.sent_at, notification.last_error = sent_at, ""
-            notification.save(update_fields=["sent_at", "last_error"])
-            return notification
-        if notification.attempts >= Notification.MAX_ATTEMPTS or (
-            notification.next_attempt_at and notification.next_attempt_at > now
-        ):
+        in_flight = notification.claimed_at and notification.claimed_at > now - _lease()
+        waiting = notification.next_attempt_at and notification.next_attempt_at > now
+        if notification.attempts >= Notification.MAX_ATTEMPTS or waiting or in_flight:
             return notification
         notification.attempts += 1
-        notification.next_attempt_at = now + _lease()
-        notification.save(update_fields=["attempts", "next_attempt_at"])
+        notification.claimed_at = now
+        notification.save(update_fields=["attempts", "claimed_at"])
 
-    message = _message(notification, event)
     try:
+        message = _message(notification, event)
         message.send()
-    except OSError as error:  # the mail server: try again later (the sweep)
+    except Exception as error:  # noqa: BLE001 - the mail server, or a bug: recorded, tried later
         notification.last_error = f"{type(error).__name__}: {error}"[:500]
         notification.next_attempt_at = timezone.now() + _backoff(notification.attempts)
-        notification.save(update_fields=["subject", "last_error", "next_attempt_at"])
-        logger.warning("e-mail of event %s not sent (attempt %s): %s", event_id, notification.attempts, error)
+        notification.claimed_at = None
+        notification.save(update_fields=["subject", "last_error", "next_attempt_at", "claimed_at"])
+        log = logger.warning if isinstance(error, OSError) else logger.exception
+        log("e-mail of event %s not sent (attempt %s): %s", event_id, notification.attempts, error)
         return notification
     sent = timezone.now()
     try:
@@ -99,9 +103,23 @@ def notification_send(*, event_id: int, sent_at: datetime.datetime | None = None
     return notification
 
 
+def notification_record_sent(*, event_id: int, sent_at: datetime.datetime) -> Notification | None:
+    """Mark delivered an e-mail an attempt sent but could not record (the database was away)."""
+    event = OrderEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return None
+    with transaction.atomic():
+        notification = notification_lock(event)
+        if notification is None or notification.sent_at:
+            return notification
+        _record_sent(notification, sent_at)
+    return notification
+
+
 def _record_sent(notification: Notification, sent: datetime.datetime) -> None:
     notification.sent_at, notification.last_error, notification.next_attempt_at = sent, "", None
-    notification.save(update_fields=["sent_at", "subject", "last_error", "next_attempt_at"])
+    notification.claimed_at = None
+    notification.save(update_fields=["sent_at", "subject", "last_error", "next_attempt_at", "claimed_at"])
 
 
 def _message(notification: Notification, event: OrderEvent) -> EmailMultiAlternatives:
@@ -134,30 +152,42 @@ def _headers(notification: Notification) -> dict[str, str]:
 
 def notifications_deliver(*, limit: int = 200) -> int:
     """Beat, every minute: deliver every e-mail waiting in the outbox whose next attempt is due
-    (a nudge lost with the broker, a mail server that was down). Safe on any number of
-    workers: each send locks its row. Returns how many were delivered."""
+    (a nudge lost with the broker, a mail server that was down, an attempt whose worker died).
+    Safe on any number of workers: each send claims its row. Returns how many were delivered."""
     now = timezone.now()
     due = list(
         Notification.objects.filter(sent_at__isnull=True, attempts__lt=Notification.MAX_ATTEMPTS)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(_not_in_flight(now))
         .order_by("created_at", "pk")
         .values_list("event_id", flat=True)[:limit]
     )
     delivered = 0
     for event_id in due:
-        notification = notification_send(event_id=event_id)
+        try:
+            notification = notification_send(event_id=event_id)
+        except SentButNotRecorded as sent:
+            from ..tasks import record_order_notification_sent
+
+            # The database went away just after the send: record it when it is back, and stop
+            # the sweep here (it runs again in a minute).
+            record_order_notification_sent.apply_async((event_id, sent.sent_at.isoformat()), countdown=1)
+            break
         delivered += bool(notification and notification.sent_at)
     return delivered
 
 
 def notification_send_again(*, notification: Notification) -> bool:
     """Head office: try a failed or waiting e-mail again now, by the worker after commit (the
-    sweep, should the broker be away); a delivered one is not resent. Its last error stays
-    until an attempt succeeds. Returns whether it was queued."""
+    sweep, should the broker be away). A delivered one is not resent, nor one an attempt is
+    sending right now. Its last error stays until an attempt succeeds. Returns whether it was
+    queued."""
     from ..tasks import send_order_notification
 
-    queued = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
-        attempts=0, next_attempt_at=None
+    queued = (
+        Notification.objects.filter(pk=notification.pk, sent_at__isnull=True)
+        .filter(_not_in_flight(timezone.now()))
+        .update(attempts=0, next_attempt_at=None, claimed_at=None)
     )
     if queued:
         enqueue_on_commit(send_order_notification, notification.event_id)

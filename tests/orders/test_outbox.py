@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
@@ -151,10 +152,18 @@ def test_an_email_sent_while_the_database_goes_away_is_recorded_by_the_retry_nev
         order = place(lines=[line("CHE-OXF-BLE-M", 1)])
     notification = Notification.objects.get(event__order=order)
     gone = OperationalError("terminating connection due to administrator command")
-    # the recording of "sent" meets the database restarting
-    with mock.patch.object(notifications, "_record_sent", side_effect=gone) as record:
-        tasks.send_order_notification.apply(args=[notification.event_id])  # retried eagerly here
-    assert record.call_count == 1  # the retry recorded the send it was told of; it did not send
+    real, calls = notifications._record_sent, []
+
+    def restarting_once(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise gone
+        return real(*args)
+
+    # the recording of "sent" meets the database restarting; the record task, once it is back
+    with mock.patch.object(notifications, "_record_sent", side_effect=restarting_once) as record:
+        tasks.send_order_notification.apply(args=[notification.event_id])  # the record runs eagerly here
+    assert record.call_count == 2  # tried with the send, then by the record task: sent only once
     notification.refresh_from_db()
     assert len(mail.outbox) == 1  # sent once: the retry only recorded it
     assert notification.state == "delivered" and notification.attempts == 1
@@ -171,11 +180,34 @@ def test_an_attempt_in_flight_owns_its_row_until_its_lease_ends(
     with killed, pytest.raises(SystemExit):
         services.notification_send(event_id=notification.event_id)
     notification.refresh_from_db()
-    assert notification.attempts == 1 and notification.next_attempt_at > timezone.now()
-    # when: the nudge and the sweep come meanwhile, they leave it alone
+    assert notification.attempts == 1 and notification.claimed_at is not None
+    # when: the nudge, the sweep and head office's "send again" come meanwhile, they leave it alone
     services.notification_send(event_id=notification.event_id)
     assert services.notifications_deliver() == 0 and not mail.outbox
+    assert services.notification_send_again(notification=notification) is False
     # then: once the lease is over, the sweep sends it
-    with time_machine.travel(notification.next_attempt_at + datetime.timedelta(seconds=1)):
+    lease = datetime.timedelta(seconds=settings.OMNI_OUTBOX_LEASE_SECONDS)
+    with time_machine.travel(notification.claimed_at + lease + datetime.timedelta(seconds=1)):
         assert services.notifications_deliver() == 1
     assert len(mail.outbox) == 1 and Notification.objects.get(pk=notification.pk).attempts == 2
+
+
+def test_a_bug_in_one_email_is_recorded_and_does_not_stop_the_sweep(
+    place, network, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = place(lines=[line("CHE-OXF-BLE-M", 1)])
+        second = place(lines=[line("CHE-OXF-BLE-M", 1)])
+    broken = Notification.objects.get(event__order=first)
+    real_message = services.notifications._message
+
+    def template_bug(notification, event):
+        if notification.pk == broken.pk:
+            raise KeyError("a template bug")
+        return real_message(notification, event)
+
+    with mock.patch.object(services.notifications, "_message", side_effect=template_bug):
+        assert services.notifications_deliver() == 1  # the other one went
+    broken.refresh_from_db()
+    assert "KeyError" in broken.last_error and broken.claimed_at is None and broken.state == "retrying"
+    assert Notification.objects.get(event__order=second).state == "delivered"
