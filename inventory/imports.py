@@ -159,8 +159,15 @@ def _read(stock_import: StockImport) -> tuple[list[dict], Callable[[int], None]]
     """The file's rows, and a progress callback for the sync (10–95 %)."""
     key = _progress_key(stock_import.pk)
     cache.set(key, 1, timeout=3600)
-    with stock_import.file.open("rb") as handle:
-        rows = parse_stock_file(stock_import.original_name, handle.read(), stock_import.mode)
+    try:
+        with stock_import.file.open("rb") as handle:
+            rows = parse_stock_file(stock_import.original_name, handle.read(), stock_import.mode)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # noqa: BLE001 - any file no reader understands is rejected, not retried forever
+        raise UnreadableFile(
+            _("The file cannot be read (%(error)s).") % {"error": f"{type(error).__name__}: {error}"[:200]}
+        ) from error
     StockImport.objects.filter(pk=stock_import.pk).update(total_rows=len(rows))
     cache.set(key, 10, timeout=3600)
 

@@ -136,3 +136,16 @@ def test_a_pending_import_whose_preview_was_lost_is_previewed_by_the_sweep(head_
     later = timezone.now() + imports.RESUME_AFTER + datetime.timedelta(seconds=1)
     assert imports.stock_imports_resume(now=later) == {"preview": [stock_import.pk], "apply": []}
     assert StockImport.objects.get(pk=stock_import.pk).status == "preview"
+
+
+def test_a_file_no_reader_understands_is_rejected_not_retried_forever(head_office, lyon):
+    stock_import = imports.stock_import_create(
+        actor=head_office,
+        uploaded_file=SimpleUploadedFile("stock.csv", b"sku;on_hand\n\x81\x8d\x8f;1\n"),
+        mode="snapshot",
+        location=lyon,
+    )
+    previewed = imports.stock_import_preview(import_id=stock_import.pk)
+    assert previewed.status == "rejected" and "cannot be read" in previewed.result["detail"]
+    later = timezone.now() + imports.RESUME_AFTER + datetime.timedelta(seconds=1)
+    assert imports.stock_imports_resume(now=later) == {"preview": [], "apply": []}
