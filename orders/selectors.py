@@ -354,6 +354,7 @@ def entry_summary(
     channel: str,
     method: str,
     postcode: str = "",
+    fee_postcode: str = "",
     codes=(),
 ) -> dict:
     """What the call centre reads back to the customer before placing an order: each line
@@ -388,7 +389,8 @@ def entry_summary(
         fee = delivery.delivery_fee(
             method=method,
             basket_value=result.quote.total,
-            zone=delivery.delivery_zone(postcode=postcode) if postcode else delivery.MAINLAND,
+            # a relay point's own postcode sets the zone, as the order will record it
+            zone=delivery.delivery_zone(postcode=fee_postcode or postcode),
             waived_delivery=result.quote.waived_delivery,
         )
     payload = quote_payload(result, fee)

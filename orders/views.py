@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -213,15 +217,20 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
     form = OrderEntryForm(request.POST or None)
     lines = EntryLineFormSet(request.POST or None, prefix="lines")
     review = None
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and lines.is_valid()
-        and request.POST.get("confirm") != "1"
-    ):
-        # First the read-back: what the customer will get and pay; placing needs the confirmation.
+    digest = _entry_digest(request.POST) if request.method == "POST" else ""
+    read_back = request.POST.get("confirm") == "1" and request.POST.get("entry_digest") == digest
+    if request.method == "POST" and form.is_valid() and lines.is_valid() and not read_back:
+        # First the read-back: what the customer will get and pay; placing needs the confirmation
+        # of exactly what was read back (changed since, it is read back again).
+        if request.POST.get("confirm") == "1":
+            messages.warning(request, _("The order changed since it was read back: read it back again."))
         review = _entry_summary(request.POST)
-        context = {**_entry_context(form, lines, review), "reading_back": True}
+        context = {
+            **_entry_context(form, lines, review),
+            "reading_back": True,
+            "entry_key": request.POST.get("entry_key") or uuid.uuid4().hex,
+            "entry_digest": digest,
+        }
         return render(request, "orders/order_entry.html", context)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
@@ -234,7 +243,9 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
             "city": data["city"],
             "phone": data["phone"],
         }
-        pickup = data.get("pickup_location")
+        # Only the chosen delivery's fields count (the page hides the others, they may be filled).
+        pickup = data.get("pickup_location") if data["method"] in DeliveryMethod.pickups() else None
+        relay_point = relay_point_from(data) if data["method"] == DeliveryMethod.SHIP_TO_RELAY else None
         try:
             order, _created = services.order_place(
                 channel=SalesChannel.CALL_CENTRE,
@@ -249,7 +260,7 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
                         "quantity": line.get("quantity") or 1,
                         "delivery_method": data["method"],
                         "pickup_location": pickup.code if pickup else "",
-                        "relay_point": relay_point_from(data),
+                        "relay_point": relay_point,
                         "requested_date": data.get("requested_date"),
                         "requested_slot_start": data.get("slot_start"),
                         "requested_slot_end": data.get("slot_end"),
@@ -261,6 +272,11 @@ def order_entry_view(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
                 coupon_codes=data["coupon_codes"].replace(",", " ").split(),
                 trace=Trace.of(request.user),
+                # A second click on "Confirm" finds the order the first one placed.
+                idempotency_key=f"entry-{request.POST['entry_key']}"[:80]
+                if request.POST.get("entry_key")
+                else "",
+                request_hash=digest,
             )
         except DomainError as error:
             _show_entry_errors(form, lines, error)
@@ -300,6 +316,13 @@ def _entry_context(form, lines, review) -> dict:
     return {"form": form, "lines": lines, "review": review, **groups}
 
 
+def _entry_digest(data) -> str:
+    """What the agent read back to the customer: every field of the form but the page's own."""
+    own = {"csrfmiddlewaretoken", "confirm", "entry_key", "entry_digest", "q"}
+    fields = sorted((key, value) for key in data for value in data.getlist(key) if key not in own)
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
+
+
 def _entry_summary(data) -> dict:
     """The basket as the form holds it now (lines the agent filled, however valid the rest)."""
     try:
@@ -316,11 +339,13 @@ def _entry_summary(data) -> dict:
         if code:
             wanted.append((code, quantity))
     method = data.get("method") or ""
+    relay = method == DeliveryMethod.SHIP_TO_RELAY
     return selectors.entry_summary(
         lines=wanted,
         channel=SalesChannel.CALL_CENTRE,
         method=method if method in DeliveryMethod.values else "",
         postcode=(data.get("postcode") or "").strip(),
+        fee_postcode=(data.get("relay_postcode") or "").strip() if relay else "",
         codes=(data.get("coupon_codes") or "").replace(",", " ").split(),
     )
 

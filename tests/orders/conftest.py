@@ -168,3 +168,20 @@ def line(sku: str, quantity: int = 1, method: str = "ship_to_address", pickup: s
 
 def fulfilment_orders(order):
     return list(order.fulfilment_orders.select_related("location").order_by("pk"))
+
+
+def entry_post(client, data: dict, **extra):
+    """The call centre's order form as an agent uses it: post it (the page reads the order
+    back), then confirm what was read back. Returns the last answer."""
+    first = {key: value for key, value in data.items() if key != "confirm"}
+    review = client.post("/orders/new/", first, **extra)
+    context = review.context
+    if review.status_code != 200 or context is None or "entry_digest" not in context:
+        return review  # refused before the read-back (a form error)
+    confirm = {
+        **first,
+        "confirm": "1",
+        "entry_key": context["entry_key"],
+        "entry_digest": context["entry_digest"],
+    }
+    return client.post("/orders/new/", confirm, **extra)

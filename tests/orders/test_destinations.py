@@ -5,6 +5,7 @@ import pytest
 
 from orders.models import Order
 from tests.contract.errors import errors_at, field_errors
+from tests.orders.conftest import entry_post
 
 from .conftest import ADDRESS, order_payload
 
@@ -123,7 +124,7 @@ def test_the_store_finder_ranks_paris_stores_by_arrondissement(api_as, integrati
 
 def test_the_call_centre_form_shows_an_unknown_postcode_beside_its_field(client, call_centre, network):
     client.force_login(call_centre)
-    response = client.post("/orders/new/", {
+    response = entry_post(client, {
         "confirm": "1", "last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
         "line1": "12 rue Mercière", "postcode": "99999", "city": "Lyon", "payment_method": "card",
         "payment_reference": "TPE-1",

@@ -4,6 +4,7 @@ import pytest
 
 from orders.models import Order, OrderEvent
 from tests.factories import StoreAssociateFactory
+from tests.orders.conftest import entry_post
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,7 @@ def test_hold_without_a_reason_is_refused_beside_the_field(agent, order):
 
 
 def test_order_entry_shows_an_unknown_sku_on_its_line(agent, network):
-    response = agent.post(
-        "/orders/new/",
-        {
+    response = entry_post(agent, {
             "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
             "pickup_location": network["lyon"].pk, "payment_method": "card", "payment_reference": "TPE-1",
             "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-0-sku": "NOPE", "lines-0-quantity": "1",
@@ -59,9 +58,7 @@ def test_order_entry_shows_an_unknown_sku_on_its_line(agent, network):
 
 
 def test_order_entry_places_a_click_and_collect_order(agent, network):
-    response = agent.post(
-        "/orders/new/",
-        {
+    response = entry_post(agent, {
             "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "pickup_in_store",
             "pickup_location": network["lyon"].pk, "payment_method": "card", "payment_reference": "TPE-1",
             "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "che-oxf-ble-m", "lines-0-quantity": "2",
@@ -206,7 +203,7 @@ def test_order_entry_reads_the_order_back_before_placing_it(agent, network):
     assert quote["lines"][0]["quantity"] == 2 and quote["delivery"]["method"] == "ship_to_address"
     assert "Read it back to the customer" in text and 'data-testid="confirm-order"' in text
     assert review.context["review"]["options"], "the delivery options for the basket are read back"
-    placed = agent.post("/orders/new/", {**ENTRY, "confirm": "1"})
+    placed = entry_post(agent, {**ENTRY, "confirm": "1"})
     order = Order.objects.get()
     assert placed.status_code == 302 and order.total == quote["total_with_delivery"]
 
@@ -226,3 +223,22 @@ def test_the_live_summary_prices_the_basket_as_the_order_will_be(agent, network)
     )
     mixed_text = mixed.content.decode()
     assert "Unknown article: NOPE" in mixed_text and 'data-testid="summary-total"' in mixed_text
+
+
+def test_confirming_places_what_was_read_back_once_even_clicked_twice(agent, network):
+    review = agent.post("/orders/new/", ENTRY).context
+    confirm = {
+        **ENTRY,
+        "confirm": "1",
+        "entry_key": review["entry_key"],
+        "entry_digest": review["entry_digest"],
+    }
+    # changed after the read-back: read back again, nothing placed
+    changed = agent.post("/orders/new/", {**confirm, "lines-0-quantity": "3"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert changed.status_code == 200 and changed.context["reading_back"] and not Order.objects.exists()
+    assert "changed since it was read back" in changed.content.decode()
+    # confirmed twice (a double click): one order
+    first = agent.post("/orders/new/", confirm)
+    second = agent.post("/orders/new/", confirm)
+    assert Order.objects.count() == 1
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]

@@ -17,7 +17,7 @@ from orders.models import DeliveryCharge, Order, OrderEvent
 from orders.services.delivery import delivery_refund_due
 from promotions.delivery import MAINLAND, OVERSEAS, delivery_fee, delivery_zone
 from promotions.models import Promotion
-from tests.orders.conftest import ADDRESS, order_payload, service_lines
+from tests.orders.conftest import ADDRESS, entry_post, order_payload, service_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +292,7 @@ def test_one_basket_gets_one_fee_in_the_promise_the_quote_the_order_and_the_call
         form.update({f"relay_{k}": v for k, v in RELAY.items()})
     for i, (sku, quantity) in enumerate(cart):
         form[f"lines-{i}-sku"], form[f"lines-{i}-quantity"] = sku, str(quantity)
-    response = client.post("/orders/new/", {**form, "confirm": "1"})
+    response = entry_post(client, {**form, "confirm": "1"})
     entered = Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
     fee = quote["delivery"]["amount"]
     assert promised == fee == str(captured.delivery_total) == str(entered.delivery_total)

@@ -11,7 +11,7 @@ from inventory.models import SKU
 from omni.trace import Trace
 from orders import services as orders
 from promotions.models import Promotion, Redemption
-from tests.orders.conftest import order_payload, service_lines
+from tests.orders.conftest import entry_post, order_payload, service_lines
 from tests.race import race
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_one_basket_priced_alike_by_the_quote_api_order_capture_and_the_call_cen
         lines=[{"sku": s, "quantity": q, "delivery": {"method": "ship_to_address"}} for s, q in cart],
     ), format="json").json()  # fmt: skip
     client.force_login(call_centre)
-    client.post("/orders/new/", {
+    entry_post(client, {
         "confirm": "1", "last_name": "Durand", "email": "durand@example.fr", "language": "fr", "method": "ship_to_address",
         "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
         "payment_reference": "TPE-1", "coupon_codes": "bienvenue",
@@ -141,14 +141,14 @@ def test_one_basket_priced_alike_by_the_quote_api_order_capture_and_the_call_cen
 
 def test_the_call_centre_form_shows_a_refused_code_beside_its_field(client, call_centre, network, promotion):
     client.force_login(call_centre)
-    page = client.post("/orders/new/", {
+    page = entry_post(client, {
         "confirm": "1", "last_name": "Durand", "email": "durand@example.fr", "language": "en", "method": "ship_to_address",
         "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
         "payment_reference": "TPE-1", "coupon_codes": "NOPE",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "CHE-OXF-BLE-M", "lines-0-quantity": "1",
     }, headers={"Accept-Language": "en"}).content.decode()  # fmt: skip
     assert "NOPE: unknown code" in page
-    french = client.post("/orders/new/", {
+    french = entry_post(client, {
         "confirm": "1", "last_name": "Durand", "email": "durand@example.fr", "language": "en", "method": "ship_to_address",
         "line1": "12 rue Mercière", "postcode": "69002", "city": "Lyon", "payment_method": "card",
         "payment_reference": "TPE-1", "coupon_codes": "NOPE",
@@ -189,7 +189,7 @@ def test_any_basket_is_priced_alike_in_the_three_channels(
             "lines-INITIAL_FORMS": "0"}  # fmt: skip
     for i, (sku, quantity) in enumerate(cart):
         form[f"lines-{i}-sku"], form[f"lines-{i}-quantity"] = sku, str(quantity)
-    response = client.post("/orders/new/", {**form, "confirm": "1"})
+    response = entry_post(client, {**form, "confirm": "1"})
     from orders.models import Order
 
     entered = Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])

@@ -9,6 +9,7 @@ import pytest
 from omni.trace import Trace
 from orders import services
 from orders.models import FulfilmentOrder, Order
+from tests.orders.conftest import entry_post
 
 from .conftest import fulfilment_orders
 
@@ -44,9 +45,7 @@ def test_store_sees_the_relay_point_not_the_home_address(client, lea, relay_orde
 
 def test_call_centre_takes_a_relay_point_order_on_the_phone(client, call_centre, polo):
     client.force_login(call_centre)
-    response = client.post(
-        "/orders/new/",
-        {
+    response = entry_post(client, {
             "confirm": "1", "last_name": "Durand", "phone": "07 98 76 54 32", "language": "fr", "method": "ship_to_relay",
             "relay_id": "MR-069123", "relay_name": "Tabac de la Place", "relay_carrier": "Mondial Relay",
             "relay_line1": "4 place des Terreaux", "relay_postcode": "69001", "relay_city": "Lyon",
