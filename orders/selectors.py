@@ -6,7 +6,20 @@ import copy
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.http import Http404
@@ -15,6 +28,7 @@ from django.utils import timezone
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 from omni.search import Folded, fold
+from omni.vocabulary import SalesChannel
 
 from .models import (
     Allocation,
@@ -51,12 +65,13 @@ def _touches_store(store_id: int) -> Q:
 # or due within the at-risk window. The deadline is the one of the current status (``due_at``),
 # else the ready-or-shipped-by time.
 WORK_LATE, WORK_AT_RISK = "late", "at_risk"
+AT_RISK_WINDOW = FulfilmentOrder.AT_RISK
 
 
 def _open_work() -> QuerySet[FulfilmentOrder]:
-    return FulfilmentOrder.objects.filter(
-        status__in=FulfilmentOrder.OPEN, held_since__isnull=True
-    ).alias(deadline=Coalesce("due_at", "ready_by"))
+    return FulfilmentOrder.objects.filter(status__in=FulfilmentOrder.OPEN, held_since__isnull=True).alias(
+        deadline=Coalesce("due_at", "ready_by")
+    )
 
 
 def _work_filter(work: str, now: datetime.datetime) -> Q:
@@ -408,3 +423,57 @@ def cancellation_preview(*, order: Order, units: dict[int, int]) -> dict:
         (charge.amount for charge, _reason in fees), Decimal("0.00")
     )
     return {"plan": plan, "fees": fees, "refund": total}
+
+
+def orders_placed_by_channel(*, day: datetime.date) -> list[dict]:
+    """Orders placed on ``day`` (the local date) per sales channel, every channel listed (none
+    placed: zero): {"channel", "label", "count", "value"} (value: the orders' totals, cancelled
+    ones included, as the list filtered by channel and day shows them)."""
+    placed = {
+        channel: (count, value)
+        for channel, count, value in Order.objects.filter(placed_at__date=day)
+        .values("channel")
+        .annotate(count=Count("pk"), value=Sum("total"))
+        .values_list("channel", "count", "value")
+    }
+    return [
+        {
+            "channel": channel,
+            "label": label,
+            "count": placed.get(channel, (0, None))[0],
+            "value": placed.get(channel, (0, None))[1] or Decimal("0.00"),
+        }
+        for channel, label in SalesChannel.choices
+    ]
+
+
+def work_late_and_at_risk_by_location() -> list[dict]:
+    """Per location with any, the orders whose open work there is late or at risk (the counts
+    the orders list gives with ``work`` and ``store``): {"location", "late", "at_risk"}, the
+    most late first."""
+    from inventory.models import Location
+
+    now = timezone.now()
+    rows = (
+        _open_work()
+        .values("location")
+        .annotate(
+            late=Count("order", distinct=True, filter=_work_filter(WORK_LATE, now)),
+            at_risk=Count("order", distinct=True, filter=_work_filter(WORK_AT_RISK, now)),
+        )
+        .filter(Q(late__gt=0) | Q(at_risk__gt=0))
+        .values_list("location", "late", "at_risk")
+    )
+    rows = list(rows)
+    places = Location.objects.in_bulk([location for location, _late, _at_risk in rows])
+    found = [{"location": places[pk], "late": late, "at_risk": at_risk} for pk, late, at_risk in rows]
+    return sorted(found, key=lambda row: (-row["late"], -row["at_risk"], row["location"].name))
+
+
+def backorders_waiting() -> dict:
+    """Lines waiting for stock (the backorder queue): how many, in how many orders, and when the
+    oldest of their orders was placed (None when the queue is empty)."""
+    waiting = OrderLine.objects.filter(qty_backordered__gt=0, order__status__in=Order.OPEN_STATUSES)
+    return waiting.aggregate(
+        lines=Count("pk"), orders=Count("order", distinct=True), oldest=Min("order__placed_at")
+    )

@@ -59,7 +59,9 @@ def test_a_sort_the_list_does_not_offer_is_newest_first(agent, three, sort):
 
 
 def test_headings_link_to_the_reverse_sort_keeping_the_filters(agent, three):
-    text = agent.get("/orders/", {"sort": "total", "channel": "web"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = agent.get(
+        "/orders/", {"sort": "total", "channel": "web"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert 'aria-sort="ascending" data-testid="sort-total"' in text
     assert "?sort=-total&amp;channel=web" in text or "?channel=web&amp;sort=-total" in text
 
@@ -81,7 +83,13 @@ def test_filter_by_store_keeps_orders_picked_up_or_prepared_there(agent, place, 
 def test_search_by_the_shipping_postcode(agent, place, network):
     lyon = place(lines=[HOME])
     paris = place(
-        shipping_address={"name": "Paul Durand", "line1": "1 rue de Rivoli", "postcode": "75001", "city": "Paris", "country": "FR"},  # fmt: skip
+        shipping_address={
+            "name": "Paul Durand",
+            "line1": "1 rue de Rivoli",
+            "postcode": "75001",
+            "city": "Paris",
+            "country": "FR",
+        },  # fmt: skip
         customer={"email": "paul.durand@example.fr", "first_name": "Paul", "last_name": "Durand"},
         lines=[HOME],
     )
@@ -120,7 +128,9 @@ def test_export_is_the_filtered_list_whole_for_excel_in_french(agent, place, net
         customer={"email": "=cmd@example.fr", "first_name": "=Paul", "last_name": "Durand"},
         lines=[HOME],
     )
-    response = agent.get("/orders/export.csv", {"channel": "web", "sort": "total", "page": 2}, HTTP_ACCEPT_LANGUAGE="fr")
+    response = agent.get(
+        "/orders/export.csv", {"channel": "web", "sort": "total", "page": 2}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
     rows = read_csv(response)
@@ -141,7 +151,9 @@ def test_export_keeps_a_formula_as_text_and_reads_english(agent, place, network)
 
 def test_a_store_associate_exports_only_what_they_may_see(client, place, network, lyon_associate):
     mine = place(lines=[LYON_PICKUP])
-    other = place(lines=[{**LYON_PICKUP, "delivery": {"method": "pickup_in_store", "pickup_location": "ST-PARIS"}}])
+    other = place(
+        lines=[{**LYON_PICKUP, "delivery": {"method": "pickup_in_store", "pickup_location": "ST-PARIS"}}]
+    )
     client.force_login(lyon_associate)
     numbers = {row[0] for row in read_csv(client.get("/orders/export.csv"))[1:]}
     assert mine.number in numbers and other.number not in numbers
