@@ -42,7 +42,7 @@ class OrderSearchForm(forms.Form):
     work = forms.ChoiceField(
         label=_("Work"),
         required=False,
-        choices=[("", _("Any")), ("late", _("Late")), ("at_risk", _("At risk"))],
+        choices=[("", _("All work")), ("late", _("Late")), ("at_risk", _("At risk"))],
     )
 
 
