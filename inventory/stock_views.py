@@ -16,6 +16,7 @@ from omni.trace import Trace
 from . import imports, services
 from .models import StockImport
 from .selectors import (
+    STOCK_ALERTS,
     location_get_for_user,
     location_stock,
     locations_visible_to,
@@ -23,6 +24,7 @@ from .selectors import (
     sku_get,
     sku_network_stock,
     sku_search,
+    skus_with_alert,
     stock_level_for_user,
 )
 from .stock_forms import AdjustForm, CountForm, ReceiveForm, SafetyStockForm, StockImportForm
@@ -33,8 +35,13 @@ STOCK_WRITERS = (Role.HEAD_OFFICE, Role.STORE_ASSOCIATE)
 @role_required(*PAGE_ROLES)
 def stock_search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = Paginator(sku_search(query=query, limit=None), 50).get_page(request.GET.get("page"))
-    context = {"query": query, "skus": page, "page": page}
+    alert = request.GET.get("alert", "")
+    if alert in STOCK_ALERTS and not query:
+        skus = skus_with_alert(alert)  # the SKUs one of head office's stock alerts counts
+    else:
+        alert, skus = "", sku_search(query=query, limit=None)
+    page = Paginator(skus, 50).get_page(request.GET.get("page"))
+    context = {"query": query, "alert": alert, "skus": page, "page": page}
     template = "inventory/stock_search.html#results" if request.htmx else "inventory/stock_search.html"
     return render(request, template, context)
 

@@ -15,9 +15,8 @@ import logging
 import sys
 
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 
 from .api import API_PREFIX, RETRY_AFTER_SECONDS, log_outage, service_unavailable_body
 from .errors import BROKER_ERRORS, DATABASE_ERRORS, OUTAGE_ERRORS
@@ -88,10 +87,22 @@ def enqueue_on_commit(task, *args) -> None:
     transaction.on_commit(enqueue)
 
 
+BARE_500 = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>Omni</title></head>'
+    '<body style="font-family:system-ui;margin:3rem"><h1>Omni</h1>'
+    '<p>Une erreur est survenue. / Something went wrong.</p><p><a href="/">Accueil / Home</a></p></body></html>'
+)
+
+
 def server_error(request):
     """handler500: an outage met outside a view (a middleware saving the session, say) is a
     503 too; anything else is Django's 500 page."""
     if isinstance(error := sys.exc_info()[1], OUTAGE_ERRORS):
         log_outage(error, request)
         return service_unavailable_response(request)
-    return defaults.server_error(request)
+    try:
+        # In the site's frame and the reader's language, without the request's context
+        # processors (session, user, menu): the database may be what failed.
+        return HttpResponseServerError(render_to_string("500.html", {"request": request}))
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        return HttpResponseServerError(BARE_500)

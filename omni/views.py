@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.access import PAGE_ROLES, role_required
@@ -8,7 +9,9 @@ from inventory.selectors import (
     location_is_open_now,
     location_weekly_hours,
     network_summary,
+    stock_alert_counts,
 )
+from orders import selectors as orders
 
 from .health import system_health
 
@@ -26,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {}
     if user.is_head_office:
+        context.update(_head_office_figures())
         context["network"] = network_summary()
         context["health"] = system_health()
     elif user.is_store_associate:
@@ -34,6 +38,27 @@ def home(request: HttpRequest) -> HttpResponse:
         context["store_open_now"] = location_is_open_now(store)
         context["weekly_hours"] = location_weekly_hours(store)
     return render(request, "home.html", context)
+
+
+def _head_office_figures() -> dict:
+    """Today's figures for head office, each read by the app that owns it; the page links each
+    one to the list that shows it."""
+    today = timezone.localdate()
+    by_channel = orders.orders_placed_by_channel(day=today)
+    peak = max((row["value"] for row in by_channel), default=0) or 1
+    for row in by_channel:
+        row["pct"] = round(100 * row["value"] / peak)
+    return {
+        "today": today,
+        "by_channel": by_channel,
+        "orders_today": sum(row["count"] for row in by_channel),
+        "value_today": sum(row["value"] for row in by_channel),
+        "work": orders.work_late_and_at_risk_by_location(),
+        "at_risk_minutes": int(orders.AT_RISK_WINDOW.total_seconds() // 60),
+        "backorders": orders.backorders_waiting(),
+        "stock_alerts": stock_alert_counts(),
+        "emails_failed": orders.outbox_counts()["failed"],
+    }
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

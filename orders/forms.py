@@ -21,7 +21,7 @@ class OrderSearchForm(forms.Form):
         label=_("Search"),
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Order number, e-mail, phone, name"), "autofocus": True}
+            attrs={"placeholder": _("Order number, e-mail, phone, name, postcode"), "autofocus": True}
         ),
     )
     status = forms.ChoiceField(
@@ -32,6 +32,18 @@ class OrderSearchForm(forms.Form):
     )
     placed_from = forms.DateField(label=_("Placed from"), required=False, widget=DateInput)
     placed_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    store = forms.ModelChoiceField(
+        label=_("Location"),
+        required=False,
+        queryset=Location.objects.order_by("kind", "name"),
+        to_field_name="code",
+        empty_label=_("Any location"),
+    )
+    work = forms.ChoiceField(
+        label=_("Work"),
+        required=False,
+        choices=[("", _("All work")), ("late", _("Late")), ("at_risk", _("At risk"))],
+    )
 
 
 def pickup_stores():

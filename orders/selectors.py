@@ -6,14 +6,29 @@ import copy
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.http import Http404
+from django.utils import timezone
 
 from customers.services import normalise_email, normalise_phone
 from omni.errors import DomainError
 from omni.search import Folded, fold
-from omni.vocabulary import DeliveryMethod
+from omni.vocabulary import DeliveryMethod, SalesChannel
 
 from .models import (
     Allocation,
@@ -33,14 +48,62 @@ def orders_visible_to(user) -> QuerySet[Order]:
     warehouse included); an API client (an integration user) sees only the orders it placed."""
     orders = Order.objects.all()
     if getattr(user, "is_store_associate", False):
-        store = user.store_id
-        touches_store = Q(
-            Exists(OrderLine.objects.filter(order=OuterRef("pk"), pickup_location_id=store))
-        ) | Q(Exists(Allocation.objects.filter(line__order=OuterRef("pk"), location_id=store)))
-        orders = orders.filter(touches_store | Q(placed_by_id=user.pk))
+        orders = orders.filter(_touches_store(user.store_id) | Q(placed_by_id=user.pk))
     elif getattr(user, "is_integration_client", False):
         orders = orders.filter(placed_by_id=user.pk)
     return orders
+
+
+def _touches_store(store_id: int) -> Q:
+    """Orders with work at the store (stock held there) or picked up there."""
+    return Q(Exists(OrderLine.objects.filter(order=OuterRef("pk"), pickup_location_id=store_id))) | Q(
+        Exists(Allocation.objects.filter(line__order=OuterRef("pk"), location_id=store_id))
+    )
+
+
+# The work a list can single out: open fulfilment orders (not on hold) past their SLA deadline,
+# or due within the at-risk window. The deadline is the one of the current status (``due_at``),
+# else the ready-or-shipped-by time.
+WORK_LATE, WORK_AT_RISK = "late", "at_risk"
+AT_RISK_WINDOW = FulfilmentOrder.AT_RISK
+
+
+def _open_work() -> QuerySet[FulfilmentOrder]:
+    return FulfilmentOrder.objects.filter(status__in=FulfilmentOrder.OPEN, held_since__isnull=True).alias(
+        deadline=Coalesce("due_at", "ready_by")
+    )
+
+
+def _work_filter(work: str, now: datetime.datetime) -> Q:
+    return {
+        WORK_LATE: Q(deadline__lt=now),
+        WORK_AT_RISK: Q(deadline__gte=now, deadline__lte=now + FulfilmentOrder.AT_RISK),
+    }[work]
+
+
+# The orders a list may be sorted by (``sort`` parameter; "-" first for the reverse order).
+ORDER_SORTS = {"placed": ("placed_at", "pk"), "total": ("total", "pk"), "status": ("status_rank", "pk")}
+DEFAULT_SORT = "-placed"
+
+
+def order_sort_of(value: str | None) -> str:
+    """The ``sort`` parameter if it names a sort the list offers, else the default."""
+    return value if value and value.lstrip("-") in ORDER_SORTS and value.count("-") <= 1 else DEFAULT_SORT
+
+
+def _sorted(orders: QuerySet[Order], sort: str) -> QuerySet[Order]:
+    sort = order_sort_of(sort)
+    key = sort.lstrip("-")
+    if key == "status":
+        # The statuses in their life's order (confirmed … completed, cancelled), not A to Z.
+        orders = orders.alias(
+            status_rank=Case(
+                *(When(status=value, then=Value(rank)) for rank, value in enumerate(Order.Status.values)),
+                output_field=IntegerField(),
+            )
+        )
+    fields = ORDER_SORTS[key]
+    return orders.order_by(*(f"-{field}" if sort.startswith("-") else field for field in fields))
 
 
 def order_search(
@@ -51,12 +114,18 @@ def order_search(
     channel: str = "",
     placed_from: datetime.date | None = None,
     placed_to: datetime.date | None = None,
+    store=None,
+    work: str = "",
+    sort: str = DEFAULT_SORT,
     limit: int | None = 50,
 ) -> QuerySet[Order]:
     """By order number (whole, or its digits: "100025" finds OM-100025), channel reference,
-    the customer's e-mail, phone (any spelling) or name (first, last or both, in either order;
-    accents and case forgiven: "bernard chloe" finds Chloé Bernard); newest first, the first
-    ``limit`` (all, for a caller that pages, with ``limit=None``)."""
+    the customer's e-mail, phone (any spelling), name (first, last or both, in either order;
+    accents and case forgiven: "bernard chloe" finds Chloé Bernard) or the shipping address's
+    postcode. ``store`` (a location) keeps the orders with work or a pickup there; ``work``
+    (WORK_LATE, WORK_AT_RISK) the orders with open work late or at risk (at that store, when
+    given). Sorted by ``sort`` (a key of ORDER_SORTS, "-" for descending; anything else is
+    newest first); the first ``limit`` (all, for a caller that pages, with ``limit=None``)."""
     orders = orders_visible_to(user).select_related("customer")
     query = query.strip()
     if query:
@@ -64,6 +133,7 @@ def order_search(
             Q(number__iexact=query)
             | Q(external_reference__iexact=query)
             | Q(customer__email=normalise_email(query))
+            | Q(shipping_address__postcode=query)
         )
         if query.isdigit() and len(query) >= 3:
             condition |= Q(number__endswith=query)
@@ -93,7 +163,14 @@ def order_search(
         orders = orders.filter(placed_at__date__gte=placed_from)
     if placed_to:
         orders = orders.filter(placed_at__date__lte=placed_to)
-    orders = orders.order_by("-placed_at", "-pk")
+    if store is not None and not work:
+        orders = orders.filter(_touches_store(store.pk))
+    if work:
+        late_or_at_risk = _open_work().filter(_work_filter(work, timezone.now()))
+        if store is not None:
+            late_or_at_risk = late_or_at_risk.filter(location_id=store.pk)
+        orders = orders.filter(Exists(late_or_at_risk.filter(order=OuterRef("pk"))))
+    orders = _sorted(orders, sort)
     return orders if limit is None else orders[:limit]
 
 
@@ -419,3 +496,57 @@ def entry_summary(
             for option in sorted(options, key=lambda option: (option.date, option.price))
         ]  # fmt: skip
     return summary
+
+
+def orders_placed_by_channel(*, day: datetime.date) -> list[dict]:
+    """Orders placed on ``day`` (the local date) per sales channel, every channel listed (none
+    placed: zero): {"channel", "label", "count", "value"} (value: the orders' totals, cancelled
+    ones included, as the list filtered by channel and day shows them)."""
+    placed = {
+        channel: (count, value)
+        for channel, count, value in Order.objects.filter(placed_at__date=day)
+        .values("channel")
+        .annotate(count=Count("pk"), value=Sum("total"))
+        .values_list("channel", "count", "value")
+    }
+    return [
+        {
+            "channel": channel,
+            "label": label,
+            "count": placed.get(channel, (0, None))[0],
+            "value": placed.get(channel, (0, None))[1] or Decimal("0.00"),
+        }
+        for channel, label in SalesChannel.choices
+    ]
+
+
+def work_late_and_at_risk_by_location() -> list[dict]:
+    """Per location with any, the orders whose open work there is late or at risk (the counts
+    the orders list gives with ``work`` and ``store``): {"location", "late", "at_risk"}, the
+    most late first."""
+    from inventory.models import Location
+
+    now = timezone.now()
+    rows = (
+        _open_work()
+        .values("location")
+        .annotate(
+            late=Count("order", distinct=True, filter=_work_filter(WORK_LATE, now)),
+            at_risk=Count("order", distinct=True, filter=_work_filter(WORK_AT_RISK, now)),
+        )
+        .filter(Q(late__gt=0) | Q(at_risk__gt=0))
+        .values_list("location", "late", "at_risk")
+    )
+    rows = list(rows)
+    places = Location.objects.in_bulk([location for location, _late, _at_risk in rows])
+    found = [{"location": places[pk], "late": late, "at_risk": at_risk} for pk, late, at_risk in rows]
+    return sorted(found, key=lambda row: (-row["late"], -row["at_risk"], row["location"].name))
+
+
+def backorders_waiting() -> dict:
+    """Lines waiting for stock (the backorder queue): how many, in how many orders, and when the
+    oldest of their orders was placed (None when the queue is empty)."""
+    waiting = OrderLine.objects.filter(qty_backordered__gt=0, order__status__in=Order.OPEN_STATUSES)
+    return waiting.aggregate(
+        lines=Count("pk"), orders=Count("order", distinct=True), oldest=Min("order__placed_at")
+    )

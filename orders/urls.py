@@ -6,6 +6,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.order_list_view, name="list"),
+    path("export.csv", views.order_list_export_view, name="export"),
     path("new/", views.order_entry_view, name="entry"),
     path("new/skus/", views.sku_lookup_view, name="sku_lookup"),
     path("new/summary/", views.order_entry_summary_view, name="entry_summary"),

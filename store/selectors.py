@@ -14,7 +14,7 @@ from django.utils import timezone
 from inventory.models import Location, UncollectedGoods
 from orders.models import Allocation, FulfilmentOrder, FulfilmentOrderLine, LineFailure
 
-AT_RISK = datetime.timedelta(minutes=30)
+AT_RISK = FulfilmentOrder.AT_RISK
 DAY = datetime.timedelta(days=1)
 
 

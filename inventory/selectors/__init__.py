@@ -1,5 +1,12 @@
 """Reads of the inventory app. Import the functions from here."""
 
+from .alerts import (
+    ALERT_BEING_COUNTED,
+    ALERT_NOTHING_TO_PROMISE,
+    STOCK_ALERTS,
+    skus_with_alert,
+    stock_alert_counts,
+)
 from .atp import atp_expression, atp_sql, atp_where_positive
 from .availability import SkuAvailability, StoreAvailability, network_availability, stores_near
 from .backorders import DEFAULT_POLICY, PolicyFacts, backorder_policies
@@ -29,6 +36,11 @@ from .stock import (
 )
 
 __all__ = [
+    "ALERT_BEING_COUNTED",
+    "ALERT_NOTHING_TO_PROMISE",
+    "STOCK_ALERTS",
+    "skus_with_alert",
+    "stock_alert_counts",
     "catalogue_unknown",
     "DEFAULT_POLICY",
     "PolicyFacts",

@@ -8,6 +8,7 @@ The tables keep the names they had when sourcing owned them (``sourcing_*``).
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -68,6 +69,8 @@ class FulfilmentOrder(models.Model):
     REROUTABLE = (Status.CREATED, Status.ACKNOWLEDGED, Status.PICKING)
     OPEN = (*REROUTABLE, Status.PICKED, Status.PACKED)
     CLOSED = (Status.COLLECTED, Status.DECLINED, Status.EXPIRED, Status.CANCELLED)
+    # Open work whose deadline falls within this window is at risk of missing it.
+    AT_RISK = datetime.timedelta(minutes=30)
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilment_orders")
