@@ -217,6 +217,10 @@ def _fill_stock(write: Write) -> None:
             rows=catalogue.stock_snapshot(code, location.kind, location.daily_capacity, rows),
             trace=Trace(note="demo data"),
         )
+        if done in (1, 2, 4) or done % 5 == 0:
+            # The table grows from nothing: without fresh statistics PostgreSQL plans each next
+            # snapshot as if it were empty (nested loops over every stock row, seconds apiece).
+            _analyze_stock()
         if done % 10 == 0 or done == len(missing):
             write(f"  stock: {done}/{len(missing)} locations")
     write("Demo stock ready.")
