@@ -62,13 +62,14 @@ def _work(request: HttpRequest, number: str, role: str | None = None) -> Fulfilm
 def _act(
     request: HttpRequest, fo: FulfilmentOrder, action: Callable, done: str, next_url: str = ""
 ) -> HttpResponse:
-    """Run one service on the work; a refusal comes back as a message on the same screen."""
+    """Run one service on the work; a refusal comes back as a message on the same screen (the
+    work), success goes on to ``next_url`` when given."""
     try:
         action(fo, Trace.of(request.user))
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+        return redirect("store:work", number=fo.number)
+    messages.success(request, done)
     if next_url:
         return redirect(next_url)
     return redirect("store:work", number=fo.number)

@@ -92,6 +92,13 @@ def test_no_store_page_scrolls_sideways_at_360_px(narrow_phone, live_server, lea
         screenshot(phone, f"phone360-{language}-{name}")
     assert too_wide == {}, too_wide
 
+    # The handover without a code, opened: its form fits too.
+    phone.goto(f"{live_server.url}/store/work/{ready.number}/")
+    phone.click("[data-testid=no-code] summary")
+    phone.locator("[data-testid=collect-without-code]").wait_for()
+    assert _overflow(phone) <= WIDTH
+    screenshot(phone, f"phone360-{language}-work-ready-no-code")
+
     # Every navigation entry can be reached and is visible once scrolled to.
     phone.goto(f"{live_server.url}/store/")
     links = phone.locator("[data-testid=nav] a")
