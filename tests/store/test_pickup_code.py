@@ -104,11 +104,14 @@ def test_the_associate_never_sees_the_code_and_types_it(client, lea, place, netw
         client.get("/store/"),
         client.get(f"/orders/{order.number}/"),
         client.get(f"{FO_URL}{fo.number}/"),  # the API, through the associate's session
+        client.get(f"/api/v1/orders/{order.number}/"),
     ]
     for page in pages:
         assert page.status_code in (200, 302), page.status_code
         assert fo.pickup_code not in page.content.decode()
     assert client.get(f"{FO_URL}{fo.number}/").json()["pickup_code"] == ""
+    timeline = client.get(f"/api/v1/orders/{order.number}/").json()["timeline"]
+    assert "ready_for_pickup" in [event["kind"] for event in timeline]
 
     refused = client.post(f"/store/work/{fo.number}/collect/", {"pickup_code": wrong(fo)})
     assert "4 tries left" in flash(refused) and refused.url == f"/store/work/{fo.number}/"
