@@ -15,6 +15,9 @@ class DomainError(Exception):
 
     status_code = 400
     code = "invalid"
+    # The service committed a record of the refusal before raising (a wrong pickup code
+    # counted towards the lock): a caller holding its own transaction commits it too.
+    keeps_changes = False
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **details):
         super().__init__(message)

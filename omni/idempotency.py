@@ -102,6 +102,7 @@ def idempotent(*, required: bool):
                 return post(view, request, *args, **kwargs)
             operation = f"{view.__class__.__name__}:{request.path}"
             fingerprint = request_fingerprint(request.data)
+            refused = None
             with transaction.atomic():
                 lock_key(client_id=request.user.pk, key=key)
                 previous = IdempotentRequest.objects.filter(client=request.user, key=key).first()
@@ -116,17 +117,24 @@ def idempotent(*, required: bool):
                     return Response(
                         previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
                     )
-                response = post(view, request, *args, **kwargs)
-                if 200 <= response.status_code < 300:
-                    IdempotentRequest.objects.create(
-                        client=request.user,
-                        key=key,
-                        operation=operation,
-                        request_hash=fingerprint,
-                        status_code=response.status_code,
-                        body=response.data,
-                    )
-                return response
+                try:
+                    response = post(view, request, *args, **kwargs)
+                except DomainError as error:
+                    if not error.keeps_changes:
+                        raise
+                    refused = error  # committed with the key's lock, raised below
+                else:
+                    if 200 <= response.status_code < 300:
+                        IdempotentRequest.objects.create(
+                            client=request.user,
+                            key=key,
+                            operation=operation,
+                            request_hash=fingerprint,
+                            status_code=response.status_code,
+                            body=response.data,
+                        )
+                    return response
+            raise refused
 
         return wrapped
 

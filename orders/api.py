@@ -261,6 +261,18 @@ class EventOutput(serializers.ModelSerializer):
         model = OrderEvent
         fields = ["kind", "line", "summary", "reason", "actor", "channel", "data", "created_at"]
 
+    def to_representation(self, event):
+        body = super().to_representation(event)
+        request = self.context.get("request")
+        if (
+            request is not None
+            and getattr(request.user, "is_store_associate", False)
+            and "pickup_code" in body["data"]
+        ):
+            # The customer's proof at the counter: the store types it from the customer.
+            body["data"] = {key: value for key, value in body["data"].items() if key != "pickup_code"}
+        return body
+
 
 class CustomerOutput(serializers.Serializer):
     email = serializers.EmailField()
@@ -340,7 +352,8 @@ class TrackingOutput(serializers.Serializer):
 
 def _order_response(request, number: str, http_status=status.HTTP_200_OK) -> Response:
     return Response(
-        OrderOutput(selectors.order_get(user=request.user, number=number)).data, status=http_status
+        OrderOutput(selectors.order_get(user=request.user, number=number), context={"request": request}).data,
+        status=http_status,
     )
 
 

@@ -27,7 +27,7 @@ from omni.vocabulary import DeliveryMethod
 
 from . import selectors, services
 from .api import AddressOutput, RelayPointOutput
-from .models import FulfilmentOrder, FulfilmentOrderLine, RejectionReason
+from .models import FulfilmentOrder, FulfilmentOrderLine, IdentityDocument, NoCodeReason, RejectionReason
 from .selectors import orders_visible_to
 
 
@@ -327,24 +327,39 @@ class FulfilmentOrderReadyApi(_Action):
 
 
 class IdentityCheckInput(InputSerializer):
-    document = serializers.ChoiceField(choices=["id_card", "passport", "driving_licence"])
+    document = serializers.ChoiceField(choices=IdentityDocument.choices)
     reference_last4 = serializers.RegexField(
         r"^[A-Za-z0-9]{4}$", help_text="The document number's last 4 characters."
+    )
+    reason = serializers.ChoiceField(
+        choices=NoCodeReason.choices, help_text="Why the customer collects without their pickup code."
+    )
+    note = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Required for reason `other`."
     )
 
 
 class FulfilmentCollectInput(InputSerializer):
     pickup_code = serializers.RegexField(
-        r"^\d{6}$", required=False, help_text="The code the customer was sent."
+        r"^\d{6}$",
+        required=False,
+        help_text="The code the customer presents (typed or scanned from their e-mail). Omni never gives "
+        "it to the store: `pickup_code` is empty in the store's answers.",
     )
-    identity_check = IdentityCheckInput(required=False, help_text="How the store checked who collects.")
+    identity_check = IdentityCheckInput(
+        required=False,
+        help_text="When the customer has no code: the identity document the store checked, and why "
+        "there is no code.",
+    )
 
 
 @_action_schema(FulfilmentCollectInput)
 class FulfilmentOrderCollectApi(_Action):
-    """The customer took the goods. Needs proof: the customer's pickup code (a wrong one is a
-    400 ``pickup_code_mismatch``) or an identity check (a 400 ``handover_proof_required``
-    without either); nothing changes when refused."""
+    """The customer took the goods. Needs proof, presented by the customer: their pickup code
+    (a wrong one is a 400 ``pickup_code_mismatch`` saying how many tries are left; the fifth
+    wrong code in a row locks the handover for 15 minutes, a 409 ``handover_locked``, recorded
+    on the timeline) or, when they have none, an identity check with the reason (a 400
+    ``handover_proof_required`` without either); nothing else changes when refused."""
 
     scope = "fulfilment.handover"
     input_serializer = FulfilmentCollectInput
@@ -356,6 +371,8 @@ class FulfilmentOrderCollectApi(_Action):
             trace=trace,
             pickup_code=data.get("pickup_code", ""),
             identity_checked=f"{check['document']} …{check['reference_last4']}" if check else "",
+            no_code_reason=check["reason"] if check else "",
+            no_code_note=check["note"] if check else "",
         )
 
 

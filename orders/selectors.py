@@ -316,12 +316,21 @@ def fulfilment_orders_visible_to(user) -> QuerySet[FulfilmentOrder]:
     if location is None:
         return queryset.none()
     queryset = queryset.filter(Q(location_id=location) | Q(destination_id=location))
-    if user.is_integration_client:
-        queryset._iterable_class = _ShippingOnly
+    queryset._iterable_class = _ShippingOnly if user.is_integration_client else _WithoutPickupCode
     return queryset
 
 
 SHIPPING_ADDRESS_KEYS = ("name", "line1", "line2", "postcode", "city", "country")
+
+
+class _WithoutPickupCode(ModelIterable):
+    """Fulfilment orders as a store associate reads them: the pickup code, the customer's
+    proof at the counter, is typed from what the customer presents, never read from Omni."""
+
+    def __iter__(self):
+        for fo in super().__iter__():
+            fo.pickup_code = ""
+            yield fo
 
 
 class _ShippingOnly(ModelIterable):

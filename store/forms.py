@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import RejectionReason
+from orders.models import IdentityDocument, NoCodeReason, RejectionReason
 
 R = RejectionReason
 DECLINE_REASONS = [
@@ -23,12 +23,6 @@ CARRIERS = [
     ("GLS", "GLS"),
     ("Mondial Relay", "Mondial Relay"),
     (SHUTTLE, _("Store shuttle")),
-]
-IDENTITY_CHECKS = [
-    ("", _("How did you check who collects?")),
-    (_("pickup code"), _("Pickup code shown")),
-    (_("identity document"), _("Identity document")),
-    (_("pickup code and identity document"), _("Pickup code and identity document")),
 ]
 
 
@@ -95,7 +89,41 @@ class ShipForm(forms.Form):
 
 
 class CollectForm(forms.Form):
-    identity_checked = forms.ChoiceField(label=_("Identity check"), choices=IDENTITY_CHECKS)
+    """The code the customer presents, typed or scanned (a scanner types it and presses Enter)."""
+
+    pickup_code = forms.CharField(
+        label=_("Pickup code presented by the customer"),
+        max_length=20,
+        help_text=_("The 6 digits of the customer's e-mail: type them or scan them."),
+    )
+
+    def clean_pickup_code(self):
+        code = "".join(self.cleaned_data["pickup_code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("A pickup code is 6 digits."))
+        return code
+
+
+class NoCodeForm(forms.Form):
+    """The customer has no code: the associate checks an identity document and says why."""
+
+    document = forms.ChoiceField(
+        label=_("Identity document checked"),
+        choices=[("", _("Which document?")), *IdentityDocument.choices],
+    )
+    identity_confirmed = forms.BooleanField(
+        label=_("I checked the document: the name matches the order's customer or the person they sent.")
+    )
+    reason = forms.ChoiceField(
+        label=_("Why is there no code?"), choices=[("", _("Choose a reason")), *NoCodeReason.choices]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == NoCodeReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Explain why the customer has no pickup code."))
+        return cleaned
 
 
 class HandoverSearchForm(forms.Form):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from inventory.models import Location, UncollectedGoods
+from omni.vocabulary import FulfilmentMode
 from orders.models import Allocation, FulfilmentOrder, FulfilmentOrderLine, LineFailure
 
 AT_RISK = FulfilmentOrder.AT_RISK
@@ -176,7 +177,21 @@ class Dashboard:
     at_risk: list[FulfilmentOrder]
     late: list[FulfilmentOrder]
     yesterday: dict
-    by_hour: list[tuple[int, int]]
+    by_hour: list[HourOfWork]
+
+
+@dataclass
+class HourOfWork:
+    """Work the store completed in one hour of the day."""
+
+    hour: int
+    shipped: int = 0
+    ready: int = 0
+    collected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.shipped + self.ready + self.collected
 
 
 def store_dashboard(store: Location, now: datetime.datetime | None = None) -> Dashboard:
@@ -217,7 +232,7 @@ def store_dashboard(store: Location, now: datetime.datetime | None = None) -> Da
         at_risk=at_risk,
         late=late,
         yesterday=_day_performance(store, yesterday_start, today_start),
-        by_hour=_done_by_hour(store, yesterday_start, today_start),
+        by_hour=_done_by_hour(store, today_start, today_start + DAY),
     )
 
 
@@ -247,11 +262,34 @@ def _day_performance(store: Location, start: datetime.datetime, end: datetime.da
     }
 
 
-def _done_by_hour(store: Location, start: datetime.datetime, end: datetime.datetime) -> list[tuple[int, int]]:
-    """Work completed per hour of the day (shipped, sent to a store, made ready)."""
-    counts: dict[int, int] = defaultdict(int)
-    for at in FulfilmentOrder.objects.filter(
-        location=store, completed_at__gte=start, completed_at__lt=end
-    ).values_list("completed_at", flat=True):
-        counts[timezone.localtime(at).hour] += 1
-    return [(hour, counts.get(hour, 0)) for hour in range(7, 22)]
+def _done_by_hour(store: Location, start: datetime.datetime, end: datetime.datetime) -> list[HourOfWork]:
+    """Work the store completed per hour between ``start`` and ``end``: parcels it shipped
+    (to customers or to a pickup store), orders it put on its pickup shelf, and orders its
+    customers collected there. Opening hours 7–21 always show; other hours when work fell in them."""
+    hours: dict[int, HourOfWork] = {hour: HourOfWork(hour) for hour in range(7, 22)}
+
+    def add(moments, kind: str) -> None:
+        for at in moments:
+            hour = timezone.localtime(at).hour
+            bar = hours.setdefault(hour, HourOfWork(hour))
+            setattr(bar, kind, getattr(bar, kind) + 1)
+
+    add(
+        FulfilmentOrder.objects.filter(location=store, completed_at__gte=start, completed_at__lt=end)
+        .exclude(mode=FulfilmentMode.PICKUP_AT_LOCATION)
+        .values_list("completed_at", flat=True),
+        "shipped",
+    )
+    add(
+        FulfilmentOrder.objects.filter(FulfilmentOrder.handed_over_at(store.pk))
+        .filter(ready_at__gte=start, ready_at__lt=end)
+        .values_list("ready_at", flat=True),
+        "ready",
+    )
+    add(
+        FulfilmentOrder.objects.filter(FulfilmentOrder.handed_over_at(store.pk))
+        .filter(collected_at__gte=start, collected_at__lt=end)
+        .values_list("collected_at", flat=True),
+        "collected",
+    )
+    return [hours[hour] for hour in sorted(hours)]

@@ -23,5 +23,6 @@ urlpatterns = [
     path(f"{W}ready/", views.ready_view, name="ready"),
     path(f"{W}receive/", views.receive_view, name="receive"),
     path(f"{W}collect/", views.collect_view, name="collect"),
+    path(f"{W}collect-without-code/", views.collect_without_code_view, name="collect_without_code"),
     path(f"{W}send-back/", views.send_back_view, name="send_back"),
 ]

@@ -10,6 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +24,7 @@ from inventory import services as inventory
 from omni.errors import DomainError
 from omni.trace import Trace
 from orders import services
-from orders.models import FulfilmentOrder
+from orders.models import FulfilmentOrder, IdentityDocument
 
 from . import selectors
 from .forms import (
@@ -30,6 +33,7 @@ from .forms import (
     DeclineForm,
     FinishPickForm,
     HandoverSearchForm,
+    NoCodeForm,
     PackForm,
     ScanForm,
     ShipForm,
@@ -58,13 +62,14 @@ def _work(request: HttpRequest, number: str, role: str | None = None) -> Fulfilm
 def _act(
     request: HttpRequest, fo: FulfilmentOrder, action: Callable, done: str, next_url: str = ""
 ) -> HttpResponse:
-    """Run one service on the work; a refusal comes back as a message on the same screen."""
+    """Run one service on the work; a refusal comes back as a message on the same screen (the
+    work), success goes on to ``next_url`` when given."""
     try:
         action(fo, Trace.of(request.user))
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+        return redirect("store:work", number=fo.number)
+    messages.success(request, done)
     if next_url:
         return redirect(next_url)
     return redirect("store:work", number=fo.number)
@@ -131,7 +136,11 @@ def work_view(request: HttpRequest, number: str) -> HttpResponse:
         "decline_form": DeclineForm(),
         "pack_form": PackForm(),
         "ship_form": ShipForm(initial={"carrier": "Navette magasin"} if fo.goes_to_store else None),
-        "collect_form": CollectForm(),
+        # The code is never shown: the field holds only what the associate typed or scanned.
+        "collect_form": CollectForm(initial={"pickup_code": request.GET.get("code", "")[:20]}),
+        "no_code_form": NoCodeForm(),
+        "handover_locked": fo.pickup_locked_until and fo.pickup_locked_until > timezone.now(),
+        "tries_left": services.PICKUP_CODE_TRIES - fo.pickup_code_failures,
     }
     return render(request, "store/work.html", context)
 
@@ -291,16 +300,42 @@ def ship_view(request: HttpRequest, number: str) -> HttpResponse:
 @associate_only
 @require_POST
 def collect_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The associate typed or scanned the code the customer presents; the service checks it
+    (and counts wrong ones)."""
     fo = _work(request, number, HAND_OVER)
     form = CollectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the customer's identity first."))
-        return redirect("store:work", number=number)
+        return _refused(request, form, number)
     return _act(
         request,
         fo,
         lambda fo, trace: services.fulfilment_order_collect(
-            fulfilment_order=fo, trace=trace, identity_checked=form.cleaned_data["identity_checked"]
+            fulfilment_order=fo, trace=trace, pickup_code=form.cleaned_data["pickup_code"]
+        ),
+        _("Handed over. Payment captured."),
+        next_url="store:handover",
+    )
+
+
+@associate_only
+@require_POST
+def collect_without_code_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer has no code: an identity document checked and the reason, on the timeline
+    with the associate."""
+    fo = _work(request, number, HAND_OVER)
+    form = NoCodeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form, number)
+    data = form.cleaned_data
+    return _act(
+        request,
+        fo,
+        lambda fo, trace: services.fulfilment_order_collect(
+            fulfilment_order=fo,
+            trace=trace,
+            identity_checked=str(IdentityDocument(data["document"]).label),
+            no_code_reason=data["reason"],
+            no_code_note=data["note"],
         ),
         _("Handed over. Payment captured."),
         next_url="store:handover",
@@ -309,20 +344,36 @@ def collect_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @associate_only
 def handover_view(request: HttpRequest) -> HttpResponse:
-    """Find the order at the counter: pickup code, order number or the customer's name."""
+    """Find the order at the counter: pickup code, order number or the customer's name. A code
+    that finds its order opens it with the code typed in, ready to hand over."""
     form = HandoverSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.handover_search(store=request.user.store, query=query)
     if query and len(results) == 1:
-        return redirect("store:work", number=results[0].number)
+        url = reverse("store:work", args=[results[0].number])
+        if results[0].pickup_code == query:
+            url += "?" + urlencode({"code": query})
+        return redirect(url)
     return render(request, "store/handover.html", {"form": form, "results": results, "query": query})
 
 
 @associate_only
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     dashboard = selectors.store_dashboard(request.user.store)
-    peak = max((n for _hour, n in dashboard.by_hour), default=0) or 1
-    bars = [(hour, n, round(100 * n / peak)) for hour, n in dashboard.by_hour]
+    peak = max((bar.total for bar in dashboard.by_hour), default=0) or 1
+    bars = [
+        {
+            "hour": bar.hour,
+            "total": bar.total,
+            "parts": [
+                (kind, n, round(100 * n / peak, 1))
+                for kind, n in (("shipped", bar.shipped), ("ready", bar.ready), ("collected", bar.collected))
+                if n
+            ],
+            "bar": bar,
+        }
+        for bar in dashboard.by_hour
+    ]
     return render(
         request, "store/dashboard.html", {"dashboard": dashboard, "bars": bars, "store": request.user.store}
     )

@@ -1,7 +1,15 @@
 """Orders own an order's whole life: its lines and their quantity buckets, allocations,
 tenders, timeline and notifications, and the fulfilment orders that carry it out."""
 
-from .fulfilment import FulfilmentOrder, FulfilmentOrderLine, LineFailure, Parcel, RejectionReason
+from .fulfilment import (
+    FulfilmentOrder,
+    FulfilmentOrderLine,
+    IdentityDocument,
+    LineFailure,
+    NoCodeReason,
+    Parcel,
+    RejectionReason,
+)
 from .orders import (
     CENT,
     Allocation,
@@ -22,7 +30,9 @@ __all__ = [
     "FulfilmentOrder",
     "FulfilmentOrderLine",
     "IdempotencyKey",
+    "IdentityDocument",
     "LineFailure",
+    "NoCodeReason",
     "Notification",
     "Order",
     "OrderEvent",

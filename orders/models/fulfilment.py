@@ -49,6 +49,24 @@ class RejectionReason(models.TextChoices):
         return " — ".join(part for part in (label, note) if part)
 
 
+class IdentityDocument(models.TextChoices):
+    """The document an associate checks when a customer collects without their pickup code."""
+
+    ID_CARD = "id_card", _("Identity card")
+    PASSPORT = "passport", _("Passport")
+    DRIVING_LICENCE = "driving_licence", _("Driving licence")
+
+
+class NoCodeReason(models.TextChoices):
+    """Why a customer collects without the pickup code they were sent (a code on the timeline,
+    rendered in the reader's language)."""
+
+    MESSAGE_LOST = "message_lost", _("The customer cannot find the e-mail")
+    PHONE_UNAVAILABLE = "phone_unavailable", _("The customer's phone is unavailable")
+    SOMEONE_ELSE = "someone_else", _("Someone else collects for the customer")
+    OTHER = "other", _("Other reason")
+
+
 class FulfilmentOrder(models.Model):
     """The work one location does for one order: pick, pack and ship, or prepare for pickup."""
 
@@ -116,6 +134,11 @@ class FulfilmentOrder(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
     ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    # Wrong pickup codes typed since the goods were made ready; too many lock the handover
+    # until ``pickup_locked_until`` (orders.services.fulfilment_order_collect).
+    pickup_code_failures = models.PositiveSmallIntegerField(_("wrong pickup codes"), default=0)
+    pickup_locked_until = models.DateTimeField(_("handover locked until"), null=True, blank=True)
     customer_arrived_at = models.DateTimeField(_("customer arrived at"), null=True, blank=True)
     parking_spot = models.CharField(_("parking spot"), max_length=40, blank=True)
     # Ship to store and transfers: the stock movement carrying the goods to the pickup store.
@@ -274,7 +297,7 @@ class FulfilmentOrder(models.Model):
 
     @transition(field=status, source=Status.READY_FOR_PICKUP, target=Status.COLLECTED)
     def collect(self):
-        pass
+        self.collected_at = timezone.now()
 
     @transition(field=status, source=list(REROUTABLE), target=Status.DECLINED)
     def decline(self, code: str, note: str = ""):

@@ -500,6 +500,7 @@ class OrderEvent(models.Model):
         SHIPPED = "shipped", _("Shipped")
         READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
         COLLECTED = "collected", _("Collected")
+        PICKUP_LOCKED = "pickup_locked", _("Handover locked: wrong pickup codes")
         PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
         PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
         NOTE = "note", _("Note")

@@ -19,6 +19,8 @@ from .changes import (
 )
 from .delivery import delivery_charges_sync, delivery_group, delivery_refund_due
 from .fulfilment import (
+    PICKUP_CODE_TRIES,
+    HandoverLocked,
     HandoverProofRequired,
     IllegalFulfilmentChange,
     PickupCodeMismatch,
@@ -50,6 +52,8 @@ from .sourcing import order_source_again
 from .sweeps import SweepResult, backorders_source, fulfilment_orders_expire_overdue
 
 __all__ = [
+    "PICKUP_CODE_TRIES",
+    "HandoverLocked",
     "HandoverProofRequired",
     "IdempotencyConflict",
     "IllegalChange",

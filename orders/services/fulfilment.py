@@ -10,13 +10,15 @@ shipped, one per pickup made ready, with its code).
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import TransitionNotAllowed
 
 from inventory import services as inventory
@@ -31,6 +33,7 @@ from ..models import (
     FulfilmentOrder,
     FulfilmentOrderLine,
     LineFailure,
+    NoCodeReason,
     Order,
     OrderEvent,
     OrderLine,
@@ -56,6 +59,12 @@ class HandoverProofRequired(DomainError):
 
 class PickupCodeMismatch(DomainError):
     code = "pickup_code_mismatch"
+    keeps_changes = True  # the wrong try is counted
+
+
+class HandoverLocked(ConflictError):
+    code = "handover_locked"
+    keeps_changes = True  # the lock is kept
 
 
 def _locked(fulfilment_order: FulfilmentOrder) -> tuple[FulfilmentOrder, Order, list[OrderLine]]:
@@ -501,32 +510,93 @@ def order_customer_arrived(*, order: Order, trace: Trace, parking_spot: str = ""
     return ready
 
 
-@transaction.atomic
+PICKUP_CODE_TRIES = 5
+PICKUP_LOCK = datetime.timedelta(minutes=15)
+
+
 def fulfilment_order_collect(
-    *, fulfilment_order: FulfilmentOrder, trace: Trace, identity_checked: str = "", pickup_code: str = ""
+    *,
+    fulfilment_order: FulfilmentOrder,
+    trace: Trace,
+    pickup_code: str = "",
+    identity_checked: str = "",
+    no_code_reason: str = "",
+    no_code_note: str = "",
 ) -> FulfilmentOrder:
     """The customer takes the goods: the lines are collected and paid for.
 
-    Needs proof of who collects: the customer's ``pickup_code`` (must match the one they were
-    sent) or ``identity_checked``, how the associate checked who collects (ID card…), which
-    goes on the timeline. Without proof, or with a wrong code, raises HandoverProofRequired /
-    PickupCodeMismatch and changes nothing."""
+    Needs proof of who collects, typed or scanned by the associate, never read from Omni:
+    the customer's ``pickup_code`` (the one they were sent), or, when they have none, an
+    identity check (``identity_checked``: which document, as the associate or the store system
+    describes it) with the reason they have no code (``no_code_reason``, a ``NoCodeReason``;
+    ``no_code_note`` is required for ``other``). Both go on the timeline with the associate.
+
+    A wrong code is counted (committed even though the call raises ``PickupCodeMismatch``,
+    so call it outside a transaction, or commit on ``keeps_changes``); the fifth in a row
+    locks the handover for 15 minutes (``HandoverLocked``, on the timeline). Nothing else
+    changes when refused."""
+    fo, refusal = _collect(
+        fulfilment_order=fulfilment_order,
+        trace=trace,
+        pickup_code=pickup_code.strip(),
+        identity_checked=identity_checked.strip(),
+        no_code_reason=no_code_reason,
+        no_code_note=no_code_note.strip(),
+    )
+    if refusal is not None:
+        raise refusal
+    return fo
+
+
+@transaction.atomic
+def _collect(
+    *, fulfilment_order, trace, pickup_code, identity_checked, no_code_reason, no_code_note
+) -> tuple[FulfilmentOrder, DomainError | None]:
     fo, order, lines = _locked(fulfilment_order)
     _move(fo, fo.collect)  # an illegal move is refused first, whatever the proof
-    pickup_code = pickup_code.strip()
+    now = timezone.now()
+    if fo.pickup_locked_until and fo.pickup_locked_until > now:
+        raise HandoverLocked(
+            _("Too many wrong pickup codes: the handover of %(number)s is locked until %(time)s.")
+            % {"number": fo.number, "time": formats.time_format(timezone.localtime(fo.pickup_locked_until))}
+        )
     if pickup_code:
         if not fo.pickup_code or not constant_time_compare(pickup_code, fo.pickup_code):
-            raise PickupCodeMismatch(
-                _("This is not the pickup code of %(number)s; nothing was handed over.")
-                % {"number": fo.number},
+            return fo, _wrong_pickup_code(fo, order, trace, now)
+        proof = {"identity_checked": "pickup code"}
+        how = _("pickup code")
+    else:
+        if not identity_checked:
+            raise HandoverProofRequired(
+                _("Handing over needs the customer's pickup code, or an identity check when they have none."),
                 field="pickup_code",
             )
-        identity_checked = identity_checked or _("pickup code")
-    elif not identity_checked.strip():
-        raise HandoverProofRequired(
-            _("Handing over needs the customer's pickup code or a recorded identity check."),
-        )
-    fo.save(update_fields=["status", "updated_at"])
+        if no_code_reason not in NoCodeReason.values:
+            raise HandoverProofRequired(
+                _("Say why the customer has no pickup code."),
+                code="no_code_reason_required",
+                field="no_code_reason",
+            )
+        if no_code_reason == NoCodeReason.OTHER and not no_code_note:
+            raise HandoverProofRequired(
+                _("Explain why the customer has no pickup code."),
+                code="no_code_reason_required",
+                field="no_code_note",
+            )
+        proof = {
+            "identity_checked": identity_checked,
+            "no_code_reason": no_code_reason,
+            "no_code_note": no_code_note,
+        }
+        how = _("%(document)s, without the pickup code: %(reason)s") % {
+            "document": identity_checked,
+            "reason": " — ".join(p for p in (str(NoCodeReason(no_code_reason).label), no_code_note) if p),
+        }
+    wrong_codes = fo.pickup_code_failures
+    fo.pickup_code_failures, fo.pickup_locked_until = 0, None
+    fo.save(
+        update_fields=["status", "collected_at", "pickup_code_failures", "pickup_locked_until", "updated_at"]
+    )
     moved = allocations.work_consume(fo_lines=_fo_lines(fo), lines=lines, collected=True, trace=trace)
     order_recalculate(order=order, lines=lines)
     store = fo.destination or fo.location
@@ -539,17 +609,56 @@ def fulfilment_order_collect(
             "number": fo.number,
             "parts": ", ".join(f"{quantity} × {line.sku_code}" for line, quantity in moved),
             "store": store.name,
-            "how": identity_checked,
+            "how": how,
         },
         data={
             "fulfilment_order": fo.number,
             "location": store.code,
-            "identity_checked": identity_checked,
+            **proof,
+            "wrong_codes": wrong_codes,
             "lines": {str(line.line_number): quantity for line, quantity in moved},
         },
     )
     payments_settle(order=order, trace=trace)
-    return fo
+    return fo, None
+
+
+def _wrong_pickup_code(fo: FulfilmentOrder, order: Order, trace: Trace, now) -> DomainError:
+    """Count a wrong code (caller holds the fulfilment order's lock); the last try allowed
+    locks the handover and says so on the timeline. Returns the refusal to raise after commit."""
+    fo.pickup_code_failures += 1
+    if fo.pickup_code_failures < PICKUP_CODE_TRIES:
+        fo.save(update_fields=["pickup_code_failures", "updated_at"])
+        left = PICKUP_CODE_TRIES - fo.pickup_code_failures
+        error = PickupCodeMismatch(
+            ngettext(
+                "This is not the pickup code of %(number)s; nothing was handed over. %(left)s try left "
+                "before the handover is locked.",
+                "This is not the pickup code of %(number)s; nothing was handed over. %(left)s tries left "
+                "before the handover is locked.",
+                left,
+            )
+            % {"number": fo.number, "left": left},
+            field="pickup_code",
+        )
+        return error
+    tries = fo.pickup_code_failures
+    fo.pickup_code_failures, fo.pickup_locked_until = 0, now + PICKUP_LOCK
+    fo.save(update_fields=["pickup_code_failures", "pickup_locked_until", "updated_at"])
+    until = formats.time_format(timezone.localtime(fo.pickup_locked_until))
+    _record(
+        fo,
+        order,
+        OrderEvent.Kind.PICKUP_LOCKED,
+        trace,
+        _("%(tries)s wrong pickup codes, handover locked until %(time)s") % {"tries": tries, "time": until},
+        tries=tries,
+        locked_until=fo.pickup_locked_until.isoformat(),
+    )
+    return HandoverLocked(
+        _("%(tries)s wrong pickup codes: the handover of %(number)s is locked until %(time)s.")
+        % {"tries": tries, "number": fo.number, "time": until}
+    )
 
 
 def fulfilment_order_reroute(

@@ -71,9 +71,11 @@ def test_click_and_collect_from_acknowledgement_to_handover(phone, live_server, 
     )
     phone.click("[data-testid=finish-picking]")
     phone.click("[data-testid=make-ready]")
-    code = phone.inner_text("[data-testid=pickup-code]")
-    assert len(code) == 6
-    screenshot(phone, "store-4-ready-with-pickup-code")
+    phone.locator("[data-testid=pickup-code-input]").wait_for()
+    fo.refresh_from_db()
+    code = fo.pickup_code  # the customer's, from their e-mail: never on the associate's screen
+    assert len(code) == 6 and code not in phone.content()
+    screenshot(phone, "store-4-ready-code-to-type")
 
     # The customer taps "I'm here" in the web shop: the queue shows it by itself (polling).
     phone.goto(f"{live_server.url}/store/")
@@ -83,11 +85,19 @@ def test_click_and_collect_from_acknowledgement_to_handover(phone, live_server, 
     phone.locator("[data-testid=new-badge]").wait_for()
     screenshot(phone, "store-5-customer-waiting")
 
+    # A wrong code first: refused, with the tries left.
+    phone.goto(f"{live_server.url}/store/work/{fo.number}/")
+    phone.fill("[data-testid=pickup-code-input]", "000000" if code != "000000" else "111111")
+    phone.click("[data-testid=collect]")
+    phone.locator("[data-testid=wrong-codes]").wait_for()
+    assert "4 essais" in phone.inner_text("[data-testid=wrong-codes]")
+    screenshot(phone, "store-6a-wrong-code")
+    # The customer's code, scanned into the handover search, opens the order with it typed in.
     phone.goto(f"{live_server.url}/store/handover/")
     phone.fill("[data-testid=handover-search]", code)
     phone.keyboard.press("Enter")
     phone.locator("[data-testid=handover-panel]").wait_for()
-    phone.select_option("select[name=identity_checked]", index=3)
+    assert phone.input_value("[data-testid=pickup-code-input]") == code
     screenshot(phone, "store-6-handover")
     phone.click("[data-testid=collect]")
     phone.wait_for_load_state("networkidle")

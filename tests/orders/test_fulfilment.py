@@ -45,7 +45,9 @@ def test_click_and_collect_ready_then_collected(place, network, system):
     [fo] = fulfilment_orders(order)
     services.fulfilment_order_make_ready(fulfilment_order=fo, trace=system)
     assert order.lines.get().status == "ready_for_pickup"
-    services.fulfilment_order_collect(fulfilment_order=fo, trace=system, identity_checked="identity document")
+    services.fulfilment_order_collect(
+        fulfilment_order=fo, trace=system, identity_checked="identity document", no_code_reason="message_lost"
+    )
     fo.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
 
@@ -64,7 +66,9 @@ def test_ship_to_store_travels_then_is_collected(place, network, system):
     fo.refresh_from_db()
     assert fo.status == "ready_for_pickup" and len(fo.pickup_code) == 6
     assert level(jeans, lyon) == (1, 1, 0)  # in the store's stock, held for the customer
-    services.fulfilment_order_collect(fulfilment_order=fo, trace=system, identity_checked="identity document")
+    services.fulfilment_order_collect(
+        fulfilment_order=fo, trace=system, identity_checked="identity document", no_code_reason="message_lost"
+    )
     fo.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
     assert level(jeans, lyon) == (0, 0, 0)

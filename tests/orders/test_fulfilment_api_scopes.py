@@ -109,12 +109,19 @@ def test_collect_with_a_recorded_identity_check(place, network, system, lyon_til
     order, fo = _ready_click_and_collect(place, system)
     response = api_as(lyon_till.user).post(
         f"{FO_URL}{fo.number}/collect/",
-        {"identity_check": {"document": "passport", "reference_last4": "7K2Q"}},
+        {
+            "identity_check": {
+                "document": "passport",
+                "reference_last4": "7K2Q",
+                "reason": "phone_unavailable",
+            }
+        },
         format="json",
     )
     assert response.status_code == 200 and response.json()["status"] == "collected"
     handover = order.events.get(kind=OrderEvent.Kind.COLLECTED)
     assert handover.data["identity_checked"] == "passport …7K2Q"
+    assert handover.data["no_code_reason"] == "phone_unavailable" and handover.api_client == lyon_till
 
 
 def test_a_store_system_works_on_its_own_store_only(place, network, system, lyon_till, api_as):

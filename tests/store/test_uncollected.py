@@ -182,7 +182,9 @@ def test_an_order_on_hold_is_left_alone(place, network, polo, system, head_offic
 
 def test_collected_in_time_nothing_happens(place, network, polo, system):
     order, fo = ready_pickup(place, system)
-    services.fulfilment_order_collect(fulfilment_order=fo, trace=system, identity_checked="identity document")
+    services.fulfilment_order_collect(
+        fulfilment_order=fo, trace=system, identity_checked="identity document", no_code_reason="message_lost"
+    )
     result = sweep_at(fo.ready_at + 10 * DAY)
     assert (result.reminded, result.cancelled) == (0, 0)
 

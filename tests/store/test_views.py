@@ -93,12 +93,15 @@ def test_click_and_collect_from_acknowledgement_to_handover(
     queue = client.get("/store/", headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="waiting-customers"' in queue and "4" in queue
 
+    # The work page never shows the code: the associate types the one the customer presents.
+    work = client.get(f"/store/work/{fo.number}/").content.decode()
+    assert fo.pickup_code not in work and 'data-testid="pickup-code-input"' in work
     found = client.get("/store/handover/", {"q": fo.pickup_code})
-    assert found.status_code == 302 and found.url == f"/store/work/{fo.number}/"
-    refused = post(client, f"/store/work/{fo.number}/collect/")  # no identity check chosen
+    assert found.status_code == 302 and found.url == f"/store/work/{fo.number}/?code={fo.pickup_code}"
+    refused = post(client, f"/store/work/{fo.number}/collect/", {"pickup_code": "12"})
     fo.refresh_from_db()
-    assert fo.status == "ready_for_pickup" and "identity" in flash(refused).lower()
-    post(client, f"/store/work/{fo.number}/collect/", {"identity_checked": "pickup code"})
+    assert fo.status == "ready_for_pickup" and "6 digits" in flash(refused)
+    post(client, f"/store/work/{fo.number}/collect/", {"pickup_code": f" {fo.pickup_code} "})
     fo.refresh_from_db()
     order.refresh_from_db()
     assert fo.status == "collected" and order.lines.get().status == "collected"
@@ -225,3 +228,51 @@ def test_an_order_cancelled_on_the_way_arrives_as_store_stock(
     fo.refresh_from_db()
     level = StockLevel.objects.get(sku=order.lines.get().sku, location=network["lyon"])
     assert fo.status == "cancelled" and (level.on_hand, level.reserved, level.in_transit) == (1, 0, 0)
+
+
+def test_dashboard_chart_shows_todays_completed_work_per_hour(client, lea, place, network, polo, system):
+    import datetime
+
+    from django.utils import timezone
+
+    from store.selectors import store_dashboard
+
+    shipped = place(lines=[line("POL-PIQ-ROU-L", 1)])
+    [to_ship] = fulfilment_orders(shipped)
+    services.fulfilment_order_acknowledge(fulfilment_order=to_ship, trace=system)
+    services.fulfilment_order_ship(
+        fulfilment_order=to_ship, carrier="DPD", tracking_number="D1", trace=system
+    )
+    pickups = []
+    for n in range(2):
+        order = place(
+            lines=[line("POL-PIQ-ROU-L", 1, "pickup_in_store", "ST-LYON")], external_reference=f"C{n}"
+        )
+        [fo] = fulfilment_orders(order)
+        services.fulfilment_order_make_ready(fulfilment_order=fo, trace=system)
+        pickups.append(FulfilmentOrder.objects.get(pk=fo.pk))
+    services.fulfilment_order_collect(
+        fulfilment_order=pickups[0], trace=system, pickup_code=pickups[0].pickup_code
+    )
+    today = timezone.localtime().replace(minute=5, second=0, microsecond=0)
+    at = lambda hour: today.replace(hour=hour)  # noqa: E731
+    FulfilmentOrder.objects.filter(pk=to_ship.pk).update(completed_at=at(9))
+    FulfilmentOrder.objects.filter(pk__in=[p.pk for p in pickups]).update(ready_at=at(9), completed_at=at(9))
+    FulfilmentOrder.objects.filter(pk=pickups[0].pk).update(collected_at=at(15))
+    yesterday = place(lines=[line("POL-PIQ-ROU-L", 1)], external_reference="Y")  # not today's bar
+    [old] = fulfilment_orders(yesterday)
+    services.fulfilment_order_acknowledge(fulfilment_order=old, trace=system)
+    services.fulfilment_order_ship(fulfilment_order=old, carrier="DPD", tracking_number="D2", trace=system)
+    FulfilmentOrder.objects.filter(pk=old.pk).update(completed_at=at(9) - datetime.timedelta(days=1))
+
+    by_hour = {bar.hour: bar for bar in store_dashboard(network["lyon"]).by_hour}
+    assert (by_hour[9].shipped, by_hour[9].ready, by_hour[9].collected) == (1, 2, 0)
+    assert (by_hour[15].shipped, by_hour[15].ready, by_hour[15].collected) == (0, 0, 1)
+    assert sum(bar.total for bar in by_hour.values()) == 4
+    assert sum(bar.total for bar in store_dashboard(network["paris"]).by_hour) == 0
+
+    client.force_login(lea)
+    page = client.get("/store/dashboard/").content.decode()
+    assert 'data-hour="9" data-total="3"' in page and 'data-hour="15" data-total="1"' in page
+    assert 'data-kind="ready" data-count="2" style="height: 66.7%"' in page
+    assert 'data-kind="collected" data-count="1" style="height: 33.3%"' in page
