@@ -340,10 +340,9 @@ def fault_redis(data_dir: Path, services, fault: Fault, load: Load) -> None:
 
 
 def fault_worker(launcher: subprocess.Popen, fault: Fault, load: Load) -> None:
-    workers = celery_workers(launcher)
-    if len(workers) != 1:
-        raise RuntimeError(f"expected one Celery worker under the launcher, found {workers}")
-    ((pid, pool),) = workers.items()
+    # One worker, settled (after the Redis crash it may itself be restarting under the supervisor).
+    wait_until(lambda: len(celery_workers(launcher)) == 1, 60, "one Celery worker under the launcher")
+    ((pid, pool),) = celery_workers(launcher).items()
     fault.started = load.now()
     os.kill(pid, signal.SIGKILL)
 
@@ -387,7 +386,7 @@ def check(load: Load, faults: list[Fault], mail_dir: Path, wall_started: float) 
     from django.db.models import F, Sum
 
     from inventory.models import Reservation, StockLevel
-    from orders.models import Notification, Order, OrderEvent
+    from orders.models import Notification, Order
 
     connections.close_all()
     answered: dict[str, set[str]] = collections.defaultdict(set)
@@ -420,17 +419,12 @@ def check(load: Load, faults: list[Fault], mail_dir: Path, wall_started: float) 
     undelivered = [row.pk for row in rows if mails[row.pk] == 0]
     delivered_twice = [pk for pk, count in mails.items() if count > 1]
     strangers = [pk for pk in mails if pk not in row_ids]
-    placed = set(
-        OrderEvent.objects.filter(order__external_reference__startswith=load.run, kind="placed").values_list(
-            "order__external_reference", flat=True
-        )
-    )
     confirmations = set(
         Notification.objects.filter(
             event__order__external_reference__startswith=load.run, kind=Notification.Kind.CONFIRMATION
         ).values_list("event__order__external_reference", flat=True)
     )
-    no_confirmation = sorted(set(orders) - confirmations) if placed else []
+    no_confirmation = sorted(set(orders) - confirmations)
 
     active = collections.Counter()
     for row in (
@@ -525,7 +519,12 @@ def failures(report: dict) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _stop(signum, _frame) -> None:
+    raise SystemExit(128 + signum)  # runs main's clean-up: the launcher and both servers stop
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     data_dir = Path(tempfile.mkdtemp(prefix="omni-faults-"))
     mail_dir = data_dir / "mail"
     mail_dir.mkdir()
