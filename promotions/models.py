@@ -172,6 +172,11 @@ class Promotion(models.Model):
             return self.Phase.SCHEDULED
         return self.Phase.LIVE
 
+    @property
+    def starts_later(self) -> bool:
+        """Its start is still to come: scheduling it does not make it live now."""
+        return self.starts_at is not None and self.starts_at > timezone.now()
+
     def get_phase_display(self) -> str:
         return self.Phase(self.phase).label
 

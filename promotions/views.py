@@ -108,16 +108,15 @@ def _preview(data: dict, promotion: Promotion) -> dict:
 @require_POST
 def promotion_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
     promotion = get_object_or_404(Promotion, pk=pk)
-    if promotion.starts_at is None and request.POST.get("starts_now") != "1":
-        # Without a start date it goes live at once: only when that is what was confirmed.
+    if not promotion.starts_later and request.POST.get("starts_now") != "1":
+        # Without a start still to come it goes live at once: only when that is what was confirmed.
         messages.error(
-            request, _("This promotion has no start date: confirm that it starts now, or set a start.")
+            request,
+            _("This promotion would go live now: confirm that it starts now, or set a start to come."),
         )
         return redirect("promotions:detail", pk=pk)
     done = (
-        _("Promotion live now.")
-        if promotion.starts_at is None
-        else _("Promotion scheduled: live from its start.")
+        _("Promotion scheduled: live from its start.") if promotion.starts_later else _("Promotion live now.")
     )
     return _act(request, pk, services.promotion_activate, done)
 

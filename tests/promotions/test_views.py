@@ -116,3 +116,22 @@ def test_the_phase_says_scheduled_live_or_ended_from_the_dates(office, catalogue
     assert "Scheduled" in listing and "Ended" in listing and "Live" in listing
     detail = office.get(f"/promotions/{future.pk}/").content.decode()
     assert 'data-testid="promotion-phase">Scheduled<' in detail
+
+
+def test_a_start_date_already_past_asks_to_confirm_going_live_now(office, catalogue):
+    import datetime
+
+    from django.utils import timezone
+
+    promotion = Promotion.objects.create(
+        name="Hier",
+        kind="line_percent",
+        params={"percent": "10"},
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    page = office.get(f"/promotions/{promotion.pk}/").content.decode()
+    assert "Start now…" in page and "Schedule from" not in page
+    office.post(f"/promotions/{promotion.pk}/activate/")
+    assert Promotion.objects.get(pk=promotion.pk).status == "draft"
+    office.post(f"/promotions/{promotion.pk}/activate/", {"starts_now": "1"})
+    assert Promotion.objects.get(pk=promotion.pk).phase == "live"
