@@ -125,12 +125,13 @@ def build() -> None:
                SELECT 'SLA-' || i, %(profile)s, 'capture', '', '{{}}'::jsonb, 1, 1, 0, now() FROM plan_ids""",
             f"""INSERT INTO {T.fulfilment_order} (number, order_id, location_id, mode, status, sourcing_run_id,
                  acknowledge_by, ready_by, due_at, carrier, tracking_number, failure_reason, pickup_code, parking_spot,
-                 delivery_method, delivery_instructions, failure_code, send_back, created_at, updated_at)
+                 delivery_method, delivery_instructions, failure_code, send_back, pickup_code_failures,
+                 created_at, updated_at)
                SELECT 'SLA-' || p.i || '-1', p.order_id, p.loc, 'ship', 'created', r.id,
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
                  now() + interval '2 days',
                  CASE WHEN p.i <= %(expired)s THEN now() - interval '1 minute' ELSE now() + interval '1 day' END,
-                 '', '', '', '', '', 'ship_to_address', '', '', false, now(), now()
+                 '', '', '', '', '', 'ship_to_address', '', '', false, 0, now(), now()
                FROM plan_ids p JOIN {T.sourcing_run} r ON r.reference = 'SLA-' || p.i""",
             f"""INSERT INTO {T.fulfilment_order_line} (fulfilment_order_id, order_line_id, allocation_id, quantity, qty_picked, qty_short)
                SELECT f.id, a.line_id, a.id, 1, 0, 0 FROM plan_ids p

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,43 +62,58 @@ def fulfilment_orders_expire_overdue(
     return result
 
 
+DEADLOCK = "40P01"
+
+
 def _expire_batch(due, now, result: SweepResult) -> None:
     for fo_id, order_id, _due_at in due:
-        with transaction.atomic():
-            locked = order_try_lock(order_id)
-            if locked is None:
-                result.skipped += 1
-                continue
-            order, lines = locked
-            fo = fulfilment_order_lock(fo_id)
-            if (
-                fo.status not in FulfilmentOrder.REROUTABLE
-                or fo.due_at is None
-                or fo.due_at > now
-                or fo.held_since is not None
-                or order.status == Order.Status.ON_HOLD
-            ):
-                continue  # acknowledged, picked, expired or held meanwhile
-            missed = (
-                _("not acknowledged by %(time)s")
-                if fo.status == FulfilmentOrder.Status.CREATED
-                else _("not ready by %(time)s")
-            ) % {"time": timezone.localtime(fo.due_at).strftime("%d/%m %H:%M")}
-            fo.expire(missed)
-            fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
-            event_record(
-                order=order,
-                kind=OrderEvent.Kind.SLA_MISSED,
-                trace=SWEEP_TRACE,
-                summary=f"{fo.number} ({fo.location.name}): {missed}",
-                data={"fulfilment_order": fo.number, "location": fo.location.code},
-            )
-            failed = [
-                (fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"
-            ]
-            fulfilment_order_reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
-            result.expired += 1
-            result.rerouted_units += sum(q for _fl, q in failed)
+        for attempt in range(3):
+            try:
+                _expire_one(fo_id, order_id, now, result)
+                break
+            except OperationalError as error:
+                # Two sweeps rerouting at once can meet on two locations' day loads in opposite
+                # orders (one records a failure where the other takes new work): PostgreSQL
+                # aborts one; its order, rolled back whole, is simply tried again.
+                if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == 2:
+                    raise
+
+
+def _expire_one(fo_id, order_id, now, result: SweepResult) -> None:
+    """Expire and reroute one overdue fulfilment order, in one transaction."""
+    with transaction.atomic():
+        locked = order_try_lock(order_id)
+        if locked is None:
+            result.skipped += 1
+            return
+        order, lines = locked
+        fo = fulfilment_order_lock(fo_id)
+        if (
+            fo.status not in FulfilmentOrder.REROUTABLE
+            or fo.due_at is None
+            or fo.due_at > now
+            or fo.held_since is not None
+            or order.status == Order.Status.ON_HOLD
+        ):
+            return  # acknowledged, picked, expired or held meanwhile
+        missed = (
+            _("not acknowledged by %(time)s")
+            if fo.status == FulfilmentOrder.Status.CREATED
+            else _("not ready by %(time)s")
+        ) % {"time": timezone.localtime(fo.due_at).strftime("%d/%m %H:%M")}
+        fo.expire(missed)
+        fo.save(update_fields=["status", "failure_reason", "due_at", "updated_at"])
+        event_record(
+            order=order,
+            kind=OrderEvent.Kind.SLA_MISSED,
+            trace=SWEEP_TRACE,
+            summary=f"{fo.number} ({fo.location.name}): {missed}",
+            data={"fulfilment_order": fo.number, "location": fo.location.code},
+        )
+        failed = [(fl, fl.allocation.quantity) for fl in _fo_lines(fo) if fl.allocation.status == "active"]
+        fulfilment_order_reroute(fo, order, lines, failed, LineFailure.Kind.EXPIRED, missed, SWEEP_TRACE)
+        result.expired += 1
+        result.rerouted_units += sum(q for _fl, q in failed)
 
 
 def backorders_source(*, limit: int = 200) -> int:
